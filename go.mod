@@ -1,0 +1,3 @@
+module github.com/emsd/emsd
+
+go 1.26.8

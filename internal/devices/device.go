@@ -1,0 +1,315 @@
+package devices
+
+import (
+	"github.com/emsd/emsd/internal/telegram"
+)
+
+// Value is the current value of one entity.
+type Value struct {
+	Num int64  // bool 0/1, enum index, or the raw number before the operator
+	Str string // string entities
+	Set bool   // false: no value (never received, or a "no value" sentinel)
+}
+
+// Device is one device on the bus and the entities its model offers.
+// It is immutable once created; its values live in a State.
+type Device struct {
+	ID      byte
+	Product Product
+	Version string
+	Brand   string
+
+	// Entities are all the device's possible entities in registration order.
+	// Per-circuit entities are in blocks, hc1 first; they count as
+	// registered only once their circuit exists (State.HasCircuit).
+	Entities []Entity
+	Handlers []*Handler // the telegram types the device understands
+
+	slots    map[slotKey]int
+	byType   map[uint16]*Handler
+	hcBase   int // slot of hc1's first entity
+	hcStride int // entities per heating circuit
+	initial  []initialValue
+}
+
+type slotKey struct {
+	tag   Tag
+	short string
+}
+
+// Handler is one telegram type a device understands.
+type Handler struct {
+	Type    uint16
+	Name    string
+	Fetch   bool // sent only on request
+	index   int
+	circuit Tag // the heating circuit of this type ID; 0 = device level
+	monitor bool
+	fields  []boundField
+	special []specialFunc
+}
+
+type boundField struct {
+	fieldDef
+	slot       int // absolute slot, or the index within a circuit block
+	perCircuit bool
+}
+
+// State is what a device currently reports. The store owns it; Decode
+// changes it.
+type State struct {
+	Values   []Value
+	Circuits uint64 // bit t is set when circuit Tag t exists
+	Received []bool // per Handler: at least one telegram seen
+	sticky   uint32 // facts the special cases learn once (see special.go)
+}
+
+// HasCircuit reports whether the circuit exists; the device level always does.
+func (s *State) HasCircuit(t Tag) bool { return t == TagDevice || s.Circuits&(1<<t) != 0 }
+
+// Registered reports whether entity slot i is part of the device now.
+func (d *Device) Registered(s *State, i int) bool {
+	e := &d.Entities[i]
+	return !(e.Tag >= TagHC1 && e.Tag < TagDHW) || s.HasCircuit(e.Tag)
+}
+
+// NewDevice builds the device a discovery found. Devices whose family has
+// no table yet get no entities but still appear in the device list.
+func NewDevice(id byte, p Product, version, brand string) *Device {
+	d := &Device{ID: id, Product: p, Version: version, Brand: brand,
+		slots: map[slotKey]int{}, byType: map[uint16]*Handler{}}
+	l := layoutFor(p)
+	if l == nil {
+		return d
+	}
+	d.initial = l.initial
+	model := p.Flags.Model()
+	keep := func(e *tableEntity) bool {
+		return (e.only == 0 || e.only == model) && (e.not == 0 || e.not != model)
+	}
+	circuitsIn := 0
+	for _, tg := range l.telegrams {
+		circuitsIn = max(circuitsIn, tg.circuits)
+	}
+	var perCircuit []tableEntity
+	add := func(e Entity) {
+		d.slots[slotKey{e.Tag, e.Short}] = len(d.Entities)
+		d.Entities = append(d.Entities, e)
+	}
+	flushCircuits := func() {
+		if len(perCircuit) == 0 {
+			return
+		}
+		d.hcBase, d.hcStride = len(d.Entities), len(perCircuit)
+		for hc := 0; hc < circuitsIn; hc++ {
+			for _, e := range perCircuit {
+				e.Tag = TagHC1 + Tag(hc)
+				add(e.Entity)
+			}
+		}
+		perCircuit = nil
+	}
+	for i := range l.entities {
+		e := &l.entities[i]
+		switch {
+		case !keep(e):
+		case e.perCircuit:
+			perCircuit = append(perCircuit, *e)
+		default:
+			flushCircuits()
+			add(e.Entity)
+		}
+	}
+	flushCircuits()
+	d.bind(l)
+	return d
+}
+
+// bind resolves the layout's telegram fields to this device's slots.
+func (d *Device) bind(l *layout) {
+	circuitIndex := map[string]int{}
+	for i := 0; i < d.hcStride; i++ {
+		circuitIndex[d.Entities[d.hcBase+i].Short] = i
+	}
+	for _, tg := range l.telegrams {
+		n := max(tg.circuits, 1)
+		for i := 0; i < n; i++ {
+			h := &Handler{Type: tg.first + uint16(i), Name: tg.name, Fetch: tg.fetch,
+				index: len(d.Handlers), monitor: tg.monitor}
+			if tg.circuits > 0 {
+				h.circuit = TagHC1 + Tag(i)
+			}
+			for _, f := range tg.fields {
+				bf := boundField{fieldDef: f}
+				if short, ok := cutPrefix(f.entity, "hc."); ok {
+					j, found := circuitIndex[short]
+					if !found {
+						continue // filtered out for this model
+					}
+					bf.slot, bf.perCircuit = j, true
+				} else if s, found := d.slot(f.entity); found {
+					bf.slot = s
+				} else {
+					continue
+				}
+				h.fields = append(h.fields, bf)
+			}
+			for _, name := range tg.specialFns {
+				h.special = append(h.special, specials[name])
+			}
+			d.Handlers = append(d.Handlers, h)
+			d.byType[h.Type] = h
+		}
+	}
+}
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// slot finds an entity by its key ("seltemp", "dhw.seltemp", "hc2.seltemp").
+func (d *Device) slot(key string) (int, bool) {
+	var k slotKey
+	k.short = key
+	for i := 0; i < len(key); i++ {
+		if key[i] == '.' {
+			t, ok := TagByName(key[:i])
+			if !ok {
+				return 0, false
+			}
+			k.tag, k.short = t, key[i+1:]
+			break
+		}
+	}
+	s, ok := d.slots[k]
+	return s, ok
+}
+
+// Slot finds an entity by circuit and short name.
+func (d *Device) Slot(tag Tag, short string) (int, bool) {
+	s, ok := d.slots[slotKey{tag, short}]
+	return s, ok
+}
+
+// NewState returns the device's state before any telegram: the values
+// emsd keeps itself are set, nothing else is.
+func (d *Device) NewState() State {
+	s := State{Values: make([]Value, len(d.Entities)), Received: make([]bool, len(d.Handlers))}
+	for _, iv := range d.initial {
+		if i, ok := d.slot(iv.key); ok {
+			s.Values[i] = Value{Num: iv.value, Set: true}
+		}
+	}
+	return s
+}
+
+// Handler returns the handler for a telegram type, or nil.
+func (d *Device) Handler(typ uint16) *Handler { return d.byType[typ] }
+
+// Decode applies one telegram from or to this device to its state. It
+// reports whether the device knows the telegram type.
+func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
+	h := d.byType[t.Type]
+	if h == nil {
+		return false
+	}
+	hc := h.circuit
+	if hc != TagDevice && t.Src >= 0x18 && t.Src <= 0x1F {
+		hc = TagHC1 + Tag(t.Src-0x18) // a room unit speaks for its own circuit
+	}
+	if hc != TagDevice && !s.HasCircuit(hc) {
+		if !h.monitor || len(t.Data) == 0 || int(hc-TagHC1)*d.hcStride >= len(d.Entities)-d.hcBase {
+			return true
+		}
+		s.Circuits |= 1 << hc
+	}
+	s.Received[h.index] = true
+	for i := range h.fields {
+		f := &h.fields[i]
+		if !t.Covers(f.offset, f.width()) {
+			continue
+		}
+		slot := f.slot
+		if f.perCircuit {
+			slot = d.hcBase + int(hc-TagHC1)*d.hcStride + f.slot
+		}
+		f.apply(&s.Values[slot], t)
+	}
+	for _, fn := range h.special {
+		fn(d, s, t, hc)
+	}
+	return true
+}
+
+// apply decodes the field from t (which covers it) into v.
+func (f *boundField) apply(v *Value, t *telegram.Telegram) {
+	off := f.offset
+	b := t.At(off)
+	var raw int64
+	ok := true
+	switch f.enc {
+	case encU8:
+		raw, ok = int64(b), b != 0xFF
+	case encS8:
+		raw, ok = int64(int8(b)), b != 0x7F
+	case encU16:
+		raw = int64(b)<<8 | int64(t.At(off+1))
+		ok = raw < 32000
+	case encS16:
+		raw = int64(int16(uint16(b)<<8 | uint16(t.At(off+1))))
+		ok = raw > -32000 && raw < 32000
+	case encU24:
+		raw = int64(b)<<16 | int64(t.At(off+1))<<8 | int64(t.At(off+2))
+		ok = raw != 0xFFFFFF
+	case encU32:
+		raw = int64(b)<<24 | int64(t.At(off+1))<<16 | int64(t.At(off+2))<<8 | int64(t.At(off+3))
+		ok = raw != 0xFFFFFF00 && raw != 0xFFFFFF
+	case encBool:
+		ok = b != 0xFE
+		if b != 0 {
+			raw = 1
+		}
+	case encBit:
+		raw = int64(b>>f.bit) & 1
+	case encEnum:
+		raw, ok = int64(b), b != 0xFF
+	case encEnumFrom:
+		raw = int64(b) - f.base
+		ok = b != 0xFF && raw >= 0
+	case encEnumList:
+		ok = false
+		for i, x := range f.list {
+			if x == b {
+				raw, ok = int64(i), true
+				break
+			}
+		}
+	case encASCII:
+		setString(v, t.Data[off-int(t.Offset):off-int(t.Offset)+f.chars])
+		return
+	}
+	if !ok || (f.zeroIsNone && raw == 0) {
+		*v = Value{}
+		return
+	}
+	*v = Value{Num: raw * f.mul, Set: true}
+}
+
+// setString stores printable ASCII up to the first other byte, allocating
+// only when the text changed.
+func setString(v *Value, b []byte) {
+	n := 0
+	for n < len(b) && b[n] >= 0x20 && b[n] < 0x7F {
+		n++
+	}
+	if n == 0 {
+		*v = Value{}
+		return
+	}
+	if !v.Set || v.Str != string(b[:n]) {
+		*v = Value{Str: string(b[:n]), Set: true}
+	}
+}

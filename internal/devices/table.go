@@ -1,0 +1,400 @@
+package devices
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+//go:embed tables/*.tbl
+var tableFiles embed.FS
+
+// A layout is one device family's datasheet: its entities in registration
+// order and the telegrams that carry them.
+type layout struct {
+	name      string
+	entities  []tableEntity
+	initial   []initialValue
+	telegrams []*telegramDef
+}
+
+type tableEntity struct {
+	Entity
+	perCircuit bool  // "hc." entities: one per heating circuit
+	only, not  Flags // model filter; 0 = none
+}
+
+type initialValue struct {
+	key   string
+	value int64
+}
+
+// telegramDef is one [telegram] section. A range of type IDs means one type
+// per heating circuit, starting with hc1.
+type telegramDef struct {
+	name       string
+	first      uint16
+	circuits   int  // number of types in the range; 0 for a single device-level type
+	monitor    bool // creates its heating circuit
+	fetch      bool // not broadcast; read periodically
+	fields     []fieldDef
+	specialFns []string
+}
+
+// encoding says how a field's bytes become a raw value.
+type encoding uint8
+
+const (
+	encU8 encoding = iota
+	encS8
+	encU16
+	encS16
+	encU24
+	encU32
+	encBool
+	encBit
+	encEnum     // raw byte is the index
+	encEnumFrom // index = raw - base
+	encEnumList // index = position of raw in list
+	encASCII
+)
+
+type fieldDef struct {
+	offset     int
+	bit        uint8
+	enc        encoding
+	base       int64  // encEnumFrom: the raw value of option 0
+	list       []byte // encEnumList
+	chars      int    // encASCII
+	zeroIsNone bool
+	mul        int64
+	entity     string // key; "hc." for per-circuit entities
+}
+
+// width is how many bytes the field needs from the telegram.
+func (f *fieldDef) width() int {
+	switch f.enc {
+	case encU16, encS16:
+		return 2
+	case encU24:
+		return 3
+	case encU32:
+		return 4
+	case encASCII:
+		return f.chars
+	}
+	return 1
+}
+
+var layouts = func() map[string]*layout {
+	m := map[string]*layout{}
+	files, err := tableFiles.ReadDir("tables")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		src, err := tableFiles.ReadFile("tables/" + f.Name())
+		if err != nil {
+			panic(err)
+		}
+		l, err := parseTable(string(src))
+		if err != nil {
+			panic(fmt.Sprintf("devices: tables/%s: %v", f.Name(), err))
+		}
+		m[l.name] = l
+	}
+	return m
+}()
+
+var columns = regexp.MustCompile(`\s{2,}`)
+
+func parseTable(src string) (*layout, error) {
+	l := &layout{}
+	section := ""
+	var tg *telegramDef
+	known := map[string]bool{}
+	for n, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("line %d: %s", n+1, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case strings.HasPrefix(line, "layout "):
+			l.name = strings.TrimSpace(line[len("layout "):])
+			continue
+		case line[0] == '[':
+			head := strings.Fields(strings.Trim(line, "[]"))
+			section = head[0]
+			if section == "telegram" {
+				t, err := parseTelegramHead(head[1:])
+				if err != nil {
+					return nil, fail("%v", err)
+				}
+				tg = t
+				l.telegrams = append(l.telegrams, tg)
+			}
+			continue
+		}
+		switch section {
+		case "entities":
+			e, err := parseEntity(line)
+			if err != nil {
+				return nil, fail("%v", err)
+			}
+			l.entities = append(l.entities, e)
+			known[e.templateKey()] = true
+		case "initial":
+			for _, kv := range strings.Fields(line) {
+				k, v, _ := strings.Cut(kv, "=")
+				x, err := strconv.ParseInt(v, 0, 64)
+				if err != nil || !known[k] {
+					return nil, fail("bad initial value %q", kv)
+				}
+				l.initial = append(l.initial, initialValue{k, x})
+			}
+		case "telegram":
+			if name, ok := strings.CutPrefix(line, "special "); ok {
+				if specials[name] == nil {
+					return nil, fail("unknown special %q", name)
+				}
+				tg.specialFns = append(tg.specialFns, name)
+				continue
+			}
+			f, err := parseField(line)
+			if err != nil {
+				return nil, fail("%v", err)
+			}
+			if !known[f.entity] {
+				return nil, fail("field for unknown entity %q", f.entity)
+			}
+			tg.fields = append(tg.fields, f)
+		default:
+			return nil, fail("line outside a section")
+		}
+	}
+	if l.name == "" {
+		return nil, fmt.Errorf("no layout name")
+	}
+	return l, nil
+}
+
+func (e *tableEntity) templateKey() string {
+	if e.perCircuit {
+		return "hc." + e.Short
+	}
+	return e.Key()
+}
+
+func parseTelegramHead(words []string) (*telegramDef, error) {
+	if len(words) < 2 {
+		return nil, fmt.Errorf("telegram needs a type and a name")
+	}
+	t := &telegramDef{name: words[1]}
+	first, last, isRange := strings.Cut(words[0], "..")
+	a, err := strconv.ParseUint(first, 0, 16)
+	if err != nil {
+		return nil, err
+	}
+	t.first = uint16(a)
+	if isRange {
+		b, err := strconv.ParseUint(last, 0, 16)
+		if err != nil || b < a {
+			return nil, fmt.Errorf("bad type range %q", words[0])
+		}
+		t.circuits = int(b-a) + 1
+	}
+	for _, w := range words[2:] {
+		switch w {
+		case "monitor":
+			t.monitor = true
+		case "fetch":
+			t.fetch = true
+		default:
+			return nil, fmt.Errorf("unknown telegram option %q", w)
+		}
+	}
+	return t, nil
+}
+
+func parseEntity(line string) (tableEntity, error) {
+	cols := columns.Split(line, -1)
+	if len(cols) < 6 || len(cols) > 7 {
+		return tableEntity{}, fmt.Errorf("entity needs 6 columns: %q", line)
+	}
+	var e tableEntity
+	name := cols[0]
+	if tag, short, ok := strings.Cut(name, "."); ok {
+		if tag == "hc" {
+			e.perCircuit, e.Tag = true, TagHC1
+		} else if e.Tag, ok = TagByName(tag); !ok {
+			return e, fmt.Errorf("unknown circuit in %q", name)
+		}
+		name = short
+	}
+	e.Short, e.Full = name, cols[1]
+	if cols[2] != "-" {
+		u, ok := uomByName[cols[2]]
+		if !ok {
+			return e, fmt.Errorf("unknown unit %q", cols[2])
+		}
+		e.UOM = u
+	}
+	switch op := cols[3]; {
+	case op == "-":
+	case op[0] == '/' || op[0] == 'x':
+		n, err := strconv.Atoi(op[1:])
+		if err != nil {
+			return e, fmt.Errorf("bad operator %q", op)
+		}
+		e.Scale = int8(n)
+		if op[0] == 'x' {
+			e.Scale = -e.Scale
+		}
+	default:
+		return e, fmt.Errorf("bad operator %q", op)
+	}
+	switch cols[4] {
+	case "rw":
+		e.Writeable = true
+	case "r":
+	default:
+		return e, fmt.Errorf("access must be r or rw, not %q", cols[4])
+	}
+	if err := parseType(&e.Entity, cols[5]); err != nil {
+		return e, err
+	}
+	if len(cols) == 7 {
+		word, model, _ := strings.Cut(cols[6], " ")
+		f, ok := modelByName[model]
+		switch {
+		case !ok:
+			return e, fmt.Errorf("unknown model %q", model)
+		case word == "only":
+			e.only = f
+		case word == "not":
+			e.not = f
+		default:
+			return e, fmt.Errorf("model filter must say only or not: %q", cols[6])
+		}
+	}
+	return e, nil
+}
+
+var (
+	uomByName = func() map[string]UOM {
+		m := map[string]UOM{}
+		for i, n := range uomNames {
+			m[n] = UOM(i)
+		}
+		return m
+	}()
+	modelByName = map[string]Flags{"RC300": ModelRC300, "RC100": ModelRC100, "BC400": ModelBC400,
+		"R3000": ModelR3000, "CR120": ModelCR120, "HMC310": ModelHMC310, "RC100H": ModelRC100H}
+	typeByName = func() map[string]ValueType {
+		m := map[string]ValueType{}
+		for i, n := range valueTypeNames {
+			m[n] = ValueType(i)
+		}
+		return m
+	}()
+	rangeSpec = regexp.MustCompile(`^\(>=(-?\d+)<=(-?\d+)\)$`)
+)
+
+// parseType reads the catalogue's notation: "uint8 (>=0<=90)", "enum [a|b]", "boolean".
+func parseType(e *Entity, s string) error {
+	word, rest, _ := strings.Cut(s, " ")
+	t, ok := typeByName[word]
+	if !ok {
+		return fmt.Errorf("unknown type %q", word)
+	}
+	e.Type = t
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(rest, "[") {
+		end := strings.Index(rest, "]")
+		if end < 0 {
+			return fmt.Errorf("unclosed option list in %q", s)
+		}
+		if opts := rest[1:end]; opts != "" {
+			e.Options = strings.Split(opts, "|")
+		}
+		rest = strings.TrimSpace(rest[end+1:])
+	}
+	if rest != "" {
+		m := rangeSpec.FindStringSubmatch(rest)
+		if m == nil {
+			return fmt.Errorf("bad range %q", rest)
+		}
+		e.Min, _ = strconv.ParseInt(m[1], 10, 64)
+		e.Max, _ = strconv.ParseInt(m[2], 10, 64)
+		e.HasRange = true
+	}
+	return nil
+}
+
+var encodings = map[string]encoding{"u8": encU8, "s8": encS8, "u16": encU16, "s16": encS16,
+	"u24": encU24, "u32": encU32, "bool": encBool, "bit": encBit, "enum": encEnum}
+
+func parseField(line string) (fieldDef, error) {
+	w := strings.Fields(line)
+	if len(w) != 3 || w[0][0] != '@' {
+		return fieldDef{}, fmt.Errorf("field must be '@offset encoding entity': %q", line)
+	}
+	f := fieldDef{entity: w[2], mul: 1}
+	off, bit, hasBit := strings.Cut(w[0][1:], ".")
+	n, err := strconv.Atoi(off)
+	if err != nil || n < 0 || n > 255 {
+		return f, fmt.Errorf("bad offset %q", w[0])
+	}
+	f.offset = n
+	enc := w[1]
+	if e, m, ok := strings.Cut(enc, "*"); ok {
+		if f.mul, err = strconv.ParseInt(m, 10, 64); err != nil {
+			return f, fmt.Errorf("bad multiplier in %q", enc)
+		}
+		enc = e
+	}
+	enc, f.zeroIsNone = strings.CutSuffix(enc, "!0")
+	switch {
+	case strings.HasPrefix(enc, "enum{"):
+		f.enc = encEnumList
+		for _, v := range strings.Split(strings.Trim(enc[4:], "{}"), ",") {
+			x, err := strconv.ParseUint(v, 0, 8)
+			if err != nil {
+				return f, fmt.Errorf("bad enum list %q", enc)
+			}
+			f.list = append(f.list, byte(x))
+		}
+	case strings.HasPrefix(enc, "enum-"):
+		f.enc = encEnumFrom
+		if f.base, err = strconv.ParseInt(enc[5:], 10, 64); err != nil {
+			return f, fmt.Errorf("bad enum base %q", enc)
+		}
+	case strings.HasPrefix(enc, "ascii"):
+		f.enc = encASCII
+		if f.chars, err = strconv.Atoi(enc[5:]); err != nil || f.chars < 1 {
+			return f, fmt.Errorf("bad ascii width %q", enc)
+		}
+	default:
+		e, ok := encodings[enc]
+		if !ok {
+			return f, fmt.Errorf("unknown encoding %q", enc)
+		}
+		f.enc = e
+	}
+	if (f.enc == encBit) != hasBit {
+		return f, fmt.Errorf("a bit field needs @offset.bit, and only a bit field has one: %q", line)
+	}
+	if hasBit {
+		b, err := strconv.Atoi(bit)
+		if err != nil || b > 7 {
+			return f, fmt.Errorf("bad bit %q", w[0])
+		}
+		f.bit = uint8(b)
+	}
+	return f, nil
+}
