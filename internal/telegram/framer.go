@@ -25,10 +25,10 @@ func AppendFrame(dst, frame []byte) []byte {
 type FrameKind uint8
 
 const (
-	FramePoll      FrameKind = iota // one byte: a poll, an acknowledgement or a write reply
-	FrameTelegram                   // 5..32 bytes: a telegram to Parse
-	FrameIncomplete                 // 2..4 bytes, or a frame with a line error in it
-	FrameTooLong                    // more than 32 bytes before a BREAK
+	FramePoll       FrameKind = iota // one byte: a poll, an acknowledgement or a write reply
+	FrameTelegram                    // 5..32 bytes: a telegram to Parse
+	FrameIncomplete                  // 2..4 bytes, or a frame with a line error in it
+	FrameTooLong                     // more than 32 bytes before a BREAK
 )
 
 // Framer splits the stream into frames. The zero value is ready to use; it
