@@ -1,0 +1,100 @@
+// Package store holds the devices found on the bus and their current values.
+// One writer (the decoder or the bridge) and many readers: readers copy a
+// snapshot under a short read lock and render from the copy, never holding
+// the lock while they write a response.
+package store
+
+import (
+	"sync"
+	"time"
+
+	"github.com/emsd/emsd/internal/devices"
+	"github.com/emsd/emsd/internal/telegram"
+)
+
+// Store is safe for concurrent use. The zero value is not usable; call New.
+type Store struct {
+	mu      sync.RWMutex
+	devices []*devices.Device // in the order they were found
+	states  []devices.State
+	seen    []time.Time // last telegram per device
+	byID    [128]int    // device index + 1 by bus ID; 0 = none
+	layout  uint64      // bumped whenever a device or circuit appears
+}
+
+// New returns an empty store.
+func New() *Store { return &Store{} }
+
+// Add registers a discovered device. It returns false when a device with
+// that bus ID is already known.
+func (s *Store) Add(d *devices.Device) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d.ID >= 128 || s.byID[d.ID] != 0 {
+		return false
+	}
+	s.devices = append(s.devices, d)
+	s.states = append(s.states, d.NewState())
+	s.seen = append(s.seen, time.Time{})
+	s.byID[d.ID] = len(s.devices)
+	s.layout++
+	return true
+}
+
+// Has reports whether a device with that bus ID is known.
+func (s *Store) Has(id byte) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return id < 128 && s.byID[id] != 0
+}
+
+// Decode applies a telegram to the device with bus ID id. It reports whether
+// such a device exists and understands the telegram's type.
+func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) bool {
+	if id >= 128 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.byID[id] - 1
+	if i < 0 {
+		return false
+	}
+	st := &s.states[i]
+	circuits := st.Circuits
+	known := s.devices[i].Decode(st, t)
+	if st.Circuits != circuits {
+		s.layout++
+	}
+	if known {
+		s.seen[i] = now
+	}
+	return known
+}
+
+// Snapshot is a consistent copy of every device's state.
+type Snapshot struct {
+	Layout  uint64 // changes whenever Devices or a device's circuits change
+	Devices []*devices.Device
+	States  []devices.State
+	Seen    []time.Time
+}
+
+// Snapshot copies the current state into dst, reusing its buffers.
+func (s *Store) Snapshot(dst *Snapshot) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	dst.Layout = s.layout
+	dst.Devices = append(dst.Devices[:0], s.devices...)
+	dst.Seen = append(dst.Seen[:0], s.seen...)
+	if cap(dst.States) < len(s.states) {
+		dst.States = append(dst.States[:cap(dst.States)], make([]devices.State, len(s.states)-cap(dst.States))...)
+	}
+	dst.States = dst.States[:len(s.states)]
+	for i := range s.states {
+		src, d := &s.states[i], &dst.States[i]
+		d.Values = append(d.Values[:0], src.Values...)
+		d.Received = append(d.Received[:0], src.Received...)
+		d.Circuits = src.Circuits
+	}
+}
