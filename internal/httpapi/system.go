@@ -50,8 +50,8 @@ type systemInfo struct {
 
 type deviceInfo struct {
 	typ, name, id, brand, version string
-	productID, entities         int
-	received, fetched, pending  string
+	productID, entities           int
+	received, fetched, pending    string
 }
 
 // Settings are the facts about emsd's own configuration that the settings
