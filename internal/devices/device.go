@@ -84,9 +84,6 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	}
 	d.initial = l.initial
 	model := p.Flags.Model()
-	keep := func(e *tableEntity) bool {
-		return (e.only == 0 || e.only == model) && (e.not == 0 || e.not != model)
-	}
 	circuitsIn := 0
 	for _, tg := range l.telegrams {
 		circuitsIn = max(circuitsIn, tg.circuits)
@@ -112,7 +109,7 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	for i := range l.entities {
 		e := &l.entities[i]
 		switch {
-		case !keep(e):
+		case !e.models.matches(model):
 		case e.perCircuit:
 			perCircuit = append(perCircuit, *e)
 		default:
@@ -121,12 +118,12 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 		}
 	}
 	flushCircuits()
-	d.bind(l)
+	d.bind(l, model)
 	return d
 }
 
 // bind resolves the layout's telegram fields to this device's slots.
-func (d *Device) bind(l *layout) {
+func (d *Device) bind(l *layout, model Flags) {
 	circuitIndex := map[string]int{}
 	for i := 0; i < d.hcStride; i++ {
 		circuitIndex[d.Entities[d.hcBase+i].Short] = i
@@ -140,6 +137,9 @@ func (d *Device) bind(l *layout) {
 				h.circuit = TagHC1 + Tag(i)
 			}
 			for _, f := range tg.fields {
+				if !f.models.matches(model) {
+					continue
+				}
 				bf := boundField{fieldDef: f}
 				if short, ok := cutPrefix(f.entity, "hc."); ok {
 					j, found := circuitIndex[short]

@@ -22,8 +22,39 @@ type layout struct {
 
 type tableEntity struct {
 	Entity
-	perCircuit bool  // "hc." entities: one per heating circuit
-	only, not  Flags // model filter; 0 = none
+	perCircuit bool // "hc." entities: one per heating circuit
+	models     modelFilter
+}
+
+// modelFilter limits a table line to some models ("only RC100") or
+// excludes them ("not RC100,BC400"). The zero value matches every model.
+type modelFilter struct {
+	set     uint32 // bit n: model n
+	exclude bool
+}
+
+func (m modelFilter) matches(model Flags) bool {
+	return m.set == 0 || (m.set&(1<<model) != 0) != m.exclude
+}
+
+func parseModelFilter(s string) (modelFilter, error) {
+	word, list, _ := strings.Cut(s, " ")
+	var m modelFilter
+	switch word {
+	case "only":
+	case "not":
+		m.exclude = true
+	default:
+		return m, fmt.Errorf("model filter must say only or not: %q", s)
+	}
+	for _, name := range strings.Split(list, ",") {
+		f, ok := modelByName[name]
+		if !ok {
+			return m, fmt.Errorf("unknown model %q", name)
+		}
+		m.set |= 1 << f
+	}
+	return m, nil
 }
 
 type initialValue struct {
@@ -71,6 +102,7 @@ type fieldDef struct {
 	zeroIsNone bool
 	mul        int64
 	entity     string // key; "hc." for per-circuit entities
+	models     modelFilter
 }
 
 // width is how many bytes the field needs from the telegram.
@@ -269,17 +301,9 @@ func parseEntity(line string) (tableEntity, error) {
 		return e, err
 	}
 	if len(cols) == 7 {
-		word, model, _ := strings.Cut(cols[6], " ")
-		f, ok := modelByName[model]
-		switch {
-		case !ok:
-			return e, fmt.Errorf("unknown model %q", model)
-		case word == "only":
-			e.only = f
-		case word == "not":
-			e.not = f
-		default:
-			return e, fmt.Errorf("model filter must say only or not: %q", cols[6])
+		var err error
+		if e.models, err = parseModelFilter(cols[6]); err != nil {
+			return e, err
 		}
 	}
 	return e, nil
@@ -341,10 +365,16 @@ var encodings = map[string]encoding{"u8": encU8, "s8": encS8, "u16": encU16, "s1
 
 func parseField(line string) (fieldDef, error) {
 	w := strings.Fields(line)
-	if len(w) != 3 || w[0][0] != '@' {
-		return fieldDef{}, fmt.Errorf("field must be '@offset encoding entity': %q", line)
+	if (len(w) != 3 && len(w) != 5) || w[0][0] != '@' {
+		return fieldDef{}, fmt.Errorf("field must be '@offset encoding entity [only|not MODELS]': %q", line)
 	}
 	f := fieldDef{entity: w[2], mul: 1}
+	if len(w) == 5 {
+		var err error
+		if f.models, err = parseModelFilter(w[3] + " " + w[4]); err != nil {
+			return f, err
+		}
+	}
 	off, bit, hasBit := strings.Cut(w[0][1:], ".")
 	n, err := strconv.Atoi(off)
 	if err != nil || n < 0 || n > 255 {

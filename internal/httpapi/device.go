@@ -286,10 +286,7 @@ func appendValues(b []byte, snap *store.Snapshot, typ devices.Type, only devices
 	case only != devices.TagDevice:
 		b, _ = appendTagValues(b, snap, typ, only, verbose, true)
 	case verbose:
-		first := true
-		for t := devices.TagDevice; t < 52; t++ {
-			b, first = appendTagValues(b, snap, typ, t, true, first)
-		}
+		b, _ = appendTagValues(b, snap, typ, anyTag, true, true)
 	default:
 		var first bool
 		b, first = appendTagValues(b, snap, typ, devices.TagDevice, false, true)
@@ -310,8 +307,12 @@ func appendValues(b []byte, snap *store.Snapshot, typ devices.Type, only devices
 	return append(b, '}')
 }
 
-// appendTagValues writes the members for one circuit; first says whether
-// nothing has been written to the enclosing object yet.
+// anyTag selects every circuit in appendTagValues.
+const anyTag = devices.Tag(255)
+
+// appendTagValues writes the members for one circuit (or anyTag), in
+// registration order; first says whether nothing has been written to the
+// enclosing object yet.
 func appendTagValues(b []byte, snap *store.Snapshot, typ devices.Type, tag devices.Tag, verbose, first bool) ([]byte, bool) {
 	for di, d := range snap.Devices {
 		if d.Product.Type != typ {
@@ -321,7 +322,7 @@ func appendTagValues(b []byte, snap *store.Snapshot, typ devices.Type, tag devic
 		for i := range d.Entities {
 			e := &d.Entities[i]
 			v := st.Values[i]
-			if e.Tag != tag || !d.Registered(st, i) || !hasJSONValue(e, v) {
+			if tag != anyTag && e.Tag != tag || !d.Registered(st, i) || !hasJSONValue(e, v) {
 				continue
 			}
 			if !first {
@@ -335,8 +336,8 @@ func appendTagValues(b []byte, snap *store.Snapshot, typ devices.Type, tag devic
 				continue
 			}
 			label := e.Full + " (" + e.Short + ")"
-			if tag != devices.TagDevice {
-				label = tag.String() + " " + label
+			if e.Tag != devices.TagDevice {
+				label = e.Tag.String() + " " + label
 			}
 			b = appendJSONString(b, label)
 			b = append(b, ':')
