@@ -45,6 +45,7 @@ var (
 	ErrCRC       = errors.New("telegram: CRC mismatch")
 	ErrTruncated = errors.New("telegram: EMS+ header truncated")
 	ErrNoSource  = errors.New("telegram: source address 0")
+	ErrBadType   = errors.New("telegram: EMS+ type FF xx out of range")
 )
 
 // Telegram is one decoded frame. Data aliases the parsed frame.
@@ -82,7 +83,7 @@ func (t Telegram) String() string {
 // Parse decodes a whole frame, CRC included, without the trailing BREAK.
 // One-byte poll and acknowledge frames are not telegrams; callers handle
 // them before calling Parse.
-func Parse(frame []byte) (Telegram, error) {
+func Parse(frame []byte) (t Telegram, err error) {
 	n := len(frame)
 	switch {
 	case n < MinFrameLen:
@@ -94,7 +95,7 @@ func Parse(frame []byte) (Telegram, error) {
 	if CRC(body) != frame[n-1] {
 		return Telegram{}, ErrCRC
 	}
-	t := Telegram{
+	t = Telegram{
 		Src:    body[0] &^ readFlag,
 		Dest:   body[1] &^ readFlag,
 		Read:   body[1]&readFlag != 0,
@@ -124,15 +125,24 @@ func Parse(frame []byte) (Telegram, error) {
 			return Telegram{}, ErrTruncated
 		}
 		t.Length = body[4]
-		t.Type = uint16(body[5])<<8 | uint16(body[6]) + emsPlusTypeBias
-		return t, nil
+		t.Type, err = emsPlusType(body[5], body[6])
+		return t, err
 	}
 	if len(body) < 6 {
 		return Telegram{}, ErrTruncated
 	}
-	t.Type = uint16(body[4])<<8 | uint16(body[5]) + emsPlusTypeBias
+	t.Type, err = emsPlusType(body[4], body[5])
 	t.Data = body[6:]
-	return t, nil
+	return t, err
+}
+
+// emsPlusType numbers a wire type as EMS-ESP does. Wire types FF xx would
+// wrap around into the one-byte range, so they are rejected.
+func emsPlusType(hi, lo byte) (uint16, error) {
+	if hi == 0xFF {
+		return 0, ErrBadType
+	}
+	return uint16(hi)<<8 | uint16(lo) + emsPlusTypeBias, nil
 }
 
 // Append encodes t as a frame with its CRC and appends it to dst. The read
