@@ -104,9 +104,9 @@ func TestBoilerVectors(t *testing.T) {
 
 func TestBoilerEMSPlusVectors(t *testing.T) {
 	d, s := decodeHex(t, 0x08, 123, "01.00",
-		"88 00 E3 00 04 00 00 00 00 01 00 00 00 00 00 02 22 2B 64 46 01 00 00",                           // 22
-		"08 00 E9 00 37 01 F6 01 ED 00 00 00 00 41 3C 00 00 00 00 00 00 00 00 00 00 00 00 37 00 00 00",     // 23
-		"88 0B E6 00 01 46 00 00 46 0A 00 01 06 FA 0A 01 02 64 01 00 00 1E 00 3C 01 00 00 00 01 00",        // 24
+		"88 00 E3 00 04 00 00 00 00 01 00 00 00 00 00 02 22 2B 64 46 01 00 00",                         // 22
+		"08 00 E9 00 37 01 F6 01 ED 00 00 00 00 41 3C 00 00 00 00 00 00 00 00 00 00 00 00 37 00 00 00", // 23
+		"88 0B E6 00 01 46 00 00 46 0A 00 01 06 FA 0A 01 02 64 01 00 00 1E 00 3C 01 00 00 00 01 00",    // 24
 		"08 0B 15 00 02 0F 1D 0B 19",                                  // maintenance by date, 1500 h
 		"08 0B 10 00 36 41 00 E3 18 03 0A 0F 1E 00 05 08",             // error log record
 		"08 0B 2E 00 00 01 E2 40 00 00 B2 6E 00 01 D4 C0 00 00 AF C8", // meters
@@ -117,7 +117,7 @@ func TestBoilerEMSPlusVectors(t *testing.T) {
 		"burnminpower": 10.0, "boilhystoff": 6.0, "boilhyston": -6.0, "burnminperiod": 10.0, "pumpmodmax": 100.0,
 		"pumpmodmin": 1.0, "pumpcharacter": "proportional", "emergencyops": 0.0, "emergencytemp": 60.0,
 		"maintenance": "date", "maintenancetime": 1500.0, "maintenancedate": "29.11.2025",
-		"lastcode": "6A(227) 15.03.2024 10:30 (5 min)",
+		"lastcode":     "6A(227) 15.03.2024 10:30 (5 min)",
 		"gasmeterheat": 12345.6, "dhw.gasmeter": 4567.8, "meterheat": 12000.0, "dhw.meter": 4500.0,
 	})
 }
@@ -135,7 +135,7 @@ func TestRC300Vectors(t *testing.T) {
 		"hc1.curroominfl": 0.0, "hc1.currsolarinfl": 0.0, "hc1.coolingon": 0.0,
 		"hc1.mode": "manual", "hc1.comforttemp": 19.0, "hc1.ecotemp": 13.5, "hc1.reducemode": "reduce",
 		"hc1.manualtemp": 20.0, "hc1.program": "prog 1", "hc1.noreducetemp": -31.0, "hc1.reducetemp": 5.0,
-		"datetime": "08.06.2020 23:03",
+		"datetime":    "08.06.2020 23:03",
 		"hc2.seltemp": nil, // hc2 was never announced
 	})
 	if !s.HasCircuit(TagHC1) || s.HasCircuit(TagHC1+1) {

@@ -125,18 +125,18 @@ func TestAppendRoundTrip(t *testing.T) {
 func TestFramer(t *testing.T) {
 	var stream []byte
 	frames := [][]byte{
-		{0x8B},                                           // a poll
-		mustHex(t, "0B 88 07 00 1B 93"),                  // a telegram
+		{0x8B},                          // a poll
+		mustHex(t, "0B 88 07 00 1B 93"), // a telegram
 		mustHex(t, "08 0B 16 00 FF 5A 64 00 0A FA 0F 5E"), // literal FF bytes inside
-		{0x08, 0x00, 0x18},                               // too short
-		bytes.Repeat([]byte{0x11}, 40),                   // too long
+		{0x08, 0x00, 0x18},             // too short
+		bytes.Repeat([]byte{0x11}, 40), // too long
 	}
 	for _, f := range frames {
 		stream = AppendFrame(stream, f)
 	}
-	stream = append(stream, 0xFF, 0x00, 0x00)                 // a BREAK on an idle line
-	stream = append(stream, 0x08, 0xFF, 0x00, 0x5A, 0x10)     // a framing error inside a frame
-	stream = append(stream, 0x00, 0x01, 0xFF, 0x00, 0x00)     // ... which ends here
+	stream = append(stream, 0xFF, 0x00, 0x00)             // a BREAK on an idle line
+	stream = append(stream, 0x08, 0xFF, 0x00, 0x5A, 0x10) // a framing error inside a frame
+	stream = append(stream, 0x00, 0x01, 0xFF, 0x00, 0x00) // ... which ends here
 	var kinds []FrameKind
 	var got [][]byte
 	var f Framer
