@@ -53,6 +53,7 @@ type boundField struct {
 	fieldDef
 	slot       int // absolute slot, or the index within a circuit block
 	perCircuit bool
+	options    int64 // an enum's option count: larger indexes are no value
 }
 
 // State is what a device currently reports. The store owns it; Decode
@@ -151,6 +152,13 @@ func (d *Device) bind(l *layout, model Flags) {
 					bf.slot = s
 				} else {
 					continue
+				}
+				e := &d.Entities[bf.slot]
+				if bf.perCircuit {
+					e = &d.Entities[d.hcBase+bf.slot]
+				}
+				if e.Type == Enum {
+					bf.options = int64(len(e.Options))
 				}
 				h.fields = append(h.fields, bf)
 			}
@@ -291,7 +299,7 @@ func (f *boundField) apply(v *Value, t *telegram.Telegram) {
 		setString(v, t.Data[off-int(t.Offset):off-int(t.Offset)+f.chars])
 		return
 	}
-	if !ok || (f.zeroIsNone && raw == 0) {
+	if !ok || (f.zeroIsNone && raw == 0) || (f.options > 0 && raw >= f.options) {
 		*v = Value{}
 		return
 	}
