@@ -1,0 +1,44 @@
+# emsd: the two commands are `go run ./cmd/emsd` and `make test`.
+
+GO ?= go
+
+.PHONY: test vet unit prometheus-tools bench fuzz build
+
+build:
+	$(GO) build -o emsd ./cmd/emsd
+
+# Everything CI checks: formatting, vet, unit tests with the race detector
+# (fuzz seed corpora run as ordinary tests), and the end-to-end tests with
+# the real Prometheus and promtool.
+test: prometheus-tools vet unit
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	EMSD_REQUIRE_REFERENCE=1 EMSD_REQUIRE_E2E=1 $(GO) test -race -count=1 ./...
+
+# The Debian package brings prometheus and promtool; installed when missing
+# and we are root.
+prometheus-tools:
+	@if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing the Debian package prometheus"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+		else \
+			echo "prometheus and promtool are missing: install the Debian package prometheus"; exit 1; \
+		fi; \
+	fi
+
+# Benchmarks of the hot paths: decoding a telegram and rendering a scrape.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/httpapi/
+
+# Fuzz each target for FUZZTIME (default 1m).
+FUZZTIME ?= 1m
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/telegram/
+	$(GO) test -run '^$$' -fuzz FuzzFramer -fuzztime $(FUZZTIME) ./internal/telegram/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./internal/devices/

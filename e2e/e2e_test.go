@@ -1,0 +1,239 @@
+// Package e2e runs the real emsd binary against the real Prometheus server
+// and promtool, on loopback, with the seed's scrape configuration.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emsd/emsd/internal/reference"
+)
+
+// tool finds a program the end-to-end tests need. Without it the test is
+// skipped, unless EMSD_REQUIRE_E2E is set (as make test does).
+func tool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("EMSD_REQUIRE_E2E") != "" {
+		t.Fatalf("%s not found: make test installs the Debian package prometheus", name)
+	}
+	t.Skipf("%s not found (install the Debian package prometheus)", name)
+	return ""
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// start runs a program until the test ends; its output goes to the test log
+// when the test fails.
+func start(t *testing.T, name string, args ...string) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
+		}
+	})
+}
+
+// buildEmsd compiles the command into a temporary directory.
+func buildEmsd(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "emsd")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/emsd")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func waitHTTP(t *testing.T, url string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer 200 within %v", url, timeout)
+}
+
+func fetch(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %v\n%s", url, resp.StatusCode, err, b)
+	}
+	return b
+}
+
+// TestPromtoolChecksLiveMetrics runs promtool check metrics on every metrics
+// endpoint of a running emsd. Lint findings are allowed only for names that
+// are EMS-ESP's own (fahrenheit, which promtool takes for a unit).
+func TestPromtoolChecksLiveMetrics(t *testing.T) {
+	promtool := tool(t, "promtool")
+	addr := freeAddr(t)
+	start(t, buildEmsd(t), "--web.listen-address="+addr, "--sim.speed=30")
+	base := "http://" + addr
+	waitHTTP(t, base+"/api/thermostat/metrics", 20*time.Second)
+	for _, path := range []string{"/api/boiler/metrics", "/api/thermostat/metrics", "/api/thermostat/hc1/metrics",
+		"/api/boiler/dhw/metrics", "/api/system/metrics"} {
+		body := fetch(t, base+path)
+		cmd := exec.Command(promtool, "check", "metrics")
+		cmd.Stdin = bytes.NewReader(body)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		switch {
+		case err == nil:
+		case code == 3:
+			for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if !strings.Contains(line, "fahrenheit") {
+					t.Errorf("%s: promtool lint: %s", path, line)
+				}
+			}
+		default:
+			t.Errorf("%s: promtool exit %d: %s\n%s", path, code, stderr.String(), body)
+		}
+	}
+}
+
+// TestPrometheusScrapesSeedConfig starts emsd with the simulator and the real
+// Prometheus with the seed's prometheus.yml (only the target address
+// changed), waits for two scrapes of every target and queries the series a
+// user would graph first.
+func TestPrometheusScrapesSeedConfig(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes two scrape intervals")
+	}
+	prometheus := tool(t, "prometheus")
+	seed, err := os.ReadFile(filepath.Join(reference.Dir(t), "..", "prometheus", "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, promAddr := freeAddr(t), freeAddr(t)
+	if !bytes.Contains(seed, []byte("127.0.0.1:9797")) {
+		t.Fatal("the seed configuration no longer targets 127.0.0.1:9797")
+	}
+	dir := t.TempDir()
+	config := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(config, bytes.ReplaceAll(seed, []byte("127.0.0.1:9797"), []byte(addr)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	start(t, buildEmsd(t), "--web.listen-address="+addr)
+	waitHTTP(t, "http://"+addr+"/api/thermostat/metrics", 20*time.Second)
+	start(t, prometheus, "--config.file="+config, "--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+promAddr)
+	api := "http://" + promAddr
+	waitHTTP(t, api+"/-/ready", 30*time.Second)
+
+	// Every target scraped twice: two samples of up within the window.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	for {
+		res := query(t, api, `count_over_time(up{job="emsesp"}[5m]) >= 2`)
+		if len(res) == 3 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("targets not scraped twice within 90s: %v", res)
+		}
+		time.Sleep(time.Second)
+	}
+	for _, r := range query(t, api, `up{job="emsesp"}`) {
+		if r.Value[1] != "1" {
+			t.Errorf("target %v is down", r.Metric)
+		}
+	}
+	for _, q := range []string{
+		`emsesp_curflowtemp{device="boiler"}`,
+		`emsesp_seltemp{device="thermostat",circuit="hc1"}`,
+		`emsesp_bus_info`,
+		`emsesp_device_productid{type="boiler"}`,
+	} {
+		res := query(t, api, q)
+		if len(res) == 0 {
+			t.Errorf("%s: no series", q)
+			continue
+		}
+		t.Logf("%s = %v %v", q, res[0].Metric, res[0].Value[1])
+	}
+	if res := query(t, api, `emsesp_seltemp{device="thermostat",circuit="hc1"}`); len(res) == 1 {
+		if v := res[0].Value[1]; v != "21" && v != "17" {
+			t.Errorf("hc1 selected room temperature %s, want the simulator's 21 or 17", v)
+		}
+	}
+}
+
+type series struct {
+	Metric map[string]string `json:"metric"`
+	Value  [2]any            `json:"value"`
+}
+
+func query(t *testing.T, api, q string) []series {
+	t.Helper()
+	body := fetch(t, api+"/api/v1/query?query="+url.QueryEscape(q))
+	var r struct {
+		Status string `json:"status"`
+		Data   struct {
+			Result []series `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
+		t.Fatalf("query %s: %v %s", q, err, body)
+	}
+	for i := range r.Data.Result {
+		r.Data.Result[i].Value[1] = fmt.Sprint(r.Data.Result[i].Value[1])
+	}
+	return r.Data.Result
+}
