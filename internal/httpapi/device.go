@@ -33,6 +33,12 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, snap *store
 	if len(segs) > 0 {
 		cmd = segs[0]
 	}
+	// Lists take no further segment and an entity at most an attribute.
+	switch {
+	case len(segs) > 2, len(segs) == 2 && listCommands[cmd]:
+		s.fail(w, http.StatusNotFound, "no '"+strings.Join(segs, "/")+"' in "+device)
+		return
+	}
 	b := s.buffer()
 	switch cmd {
 	case "values", "info":
@@ -67,6 +73,9 @@ func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request, snap *store
 	*out = appendPairs(*out, pairs)
 	s.write(w, contentTypeJSON, out)
 }
+
+// listCommands answer for the whole device (or one circuit).
+var listCommands = map[string]bool{"values": true, "info": true, "entities": true, "commands": true, "metrics": true}
 
 // findEntity looks an entity up by circuit and short name; without a circuit
 // the first device-level entity of that name wins, then the first in any circuit.

@@ -42,12 +42,16 @@ func New(st *store.Store, bus func() gateway.Stats, settings Settings) *Server {
 	return &Server{store: st, bus: bus, settings: settings, start: time.Now(), now: time.Now, hostname: hostname()}
 }
 
-// Handler routes /api and everything below it.
+// Handler routes /api and everything below it. Paths are not cleaned or
+// redirected: as in EMS-ESP, empty segments are simply dropped.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api", s.serveAPI)
-	mux.HandleFunc("/api/", s.serveAPI)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if segs := strings.SplitN(strings.TrimLeft(r.URL.Path, "/"), "/", 2); segs[0] == "api" {
+			s.serveAPI(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
 }
 
 func (s *Server) snapshot() *store.Snapshot {
