@@ -1,0 +1,70 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"testing"
+
+	"github.com/emsd/emsd/internal/gateway"
+	"github.com/emsd/emsd/internal/httpapi"
+	"github.com/emsd/emsd/internal/reference"
+	"github.com/emsd/emsd/internal/store"
+	"github.com/emsd/emsd/internal/telegram"
+)
+
+// discard is a ResponseWriter that keeps nothing, so that a benchmark
+// measures the handler alone.
+type discard struct {
+	h http.Header
+	n int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { d.n += len(b); return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// benchHandler serves the benchmark installation of perf-installation.txt.
+func benchHandler(b *testing.B) http.Handler {
+	st := store.New()
+	gw := gateway.New(telegram.DefaultBusID, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	feedHexFile(b, gw, filepath.Join(reference.Dir(b), "perf-installation.txt"))
+	return httpapi.New(st, gw.Stats, httpapi.Settings{Version: "bench"}).Handler()
+}
+
+// benchEndpoint reports ns/op, allocations and, for metrics, ns per sample.
+func benchEndpoint(b *testing.B, path string) {
+	h := benchHandler(b)
+	req, _ := http.NewRequest("GET", path, nil)
+	w := &discard{h: http.Header{}}
+	h.ServeHTTP(w, req)
+	rec := &bytes.Buffer{}
+	h.ServeHTTP(&recorder{discard: discard{h: http.Header{}}, buf: rec}, req)
+	samples := 0
+	for _, line := range bytes.Split(rec.Bytes(), []byte("\n")) {
+		if len(line) > 0 && line[0] != '#' {
+			samples++
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		h.ServeHTTP(w, req)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(samples), "ns/sample")
+	b.ReportMetric(float64(samples), "samples")
+}
+
+type recorder struct {
+	discard
+	buf *bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }
+
+func BenchmarkBoilerMetrics(b *testing.B)     { benchEndpoint(b, "/api/boiler/metrics") }
+func BenchmarkThermostatMetrics(b *testing.B) { benchEndpoint(b, "/api/thermostat/metrics") }
+func BenchmarkSystemMetrics(b *testing.B)     { benchEndpoint(b, "/api/system/metrics") }
+func BenchmarkBoilerJSON(b *testing.B)        { benchEndpoint(b, "/api/boiler") }
