@@ -135,11 +135,42 @@ func TestRC300Vectors(t *testing.T) {
 		"hc1.curroominfl": 0.0, "hc1.currsolarinfl": 0.0, "hc1.coolingon": 0.0,
 		"hc1.mode": "manual", "hc1.comforttemp": 19.0, "hc1.ecotemp": 13.5, "hc1.reducemode": "reduce",
 		"hc1.manualtemp": 20.0, "hc1.program": "prog 1", "hc1.noreducetemp": -31.0, "hc1.reducetemp": 5.0,
-		"datetime":    "08.06.2020 23:03",
-		"hc2.seltemp": nil, // hc2 was never announced
+		"datetime":         "08.06.2020 23:03",
+		"hc1.tempautotemp": -1.0, // 0xFF: inactive
+		"hc2.seltemp":      nil,  // hc2 was never announced
 	})
 	if !s.HasCircuit(TagHC1) || s.HasCircuit(TagHC1+1) {
 		t.Errorf("circuits %b, want only hc1", s.Circuits)
+	}
+}
+
+// EMS+ boilers: activity from 0xE4 @11, error log 0xC2 (vector 29), the
+// exhaust fallback of 0xE5 and the comfort fallback of 0xEA @13.
+func TestBoilerEMSPlusSpecials(t *testing.T) {
+	d, s := decodeHex(t, 0x08, 123, "01.00",
+		"08 0B C2 00 08 AC 00 10 31 48 30 31 15 80 95 0B 0E 10 38 00 7F FF FF FF", // 29
+		"08 00 E4 00 00 00 00 00 00 00 28 01 90 32 20 03 00 00 00 00 00 00 00 00", // @11: flame, heating pump
+		"08 00 E5 00 00 00 00 00 00 00 01 C2",                                     // exhaust 45.0 @6
+		"08 0B EA 00 00 00 00 00 00 00 00 00 00 00 00 00 00 D8",                   // @13 = eco, @26 not sent
+	)
+	expect(t, d, s, map[string]any{
+		"lastcode": "H01(5504) 16.11.2021 14:56 - now", "heatingactive": 1.0, "tapwateractive": 0.0,
+		"burngas": 1.0, "exhausttemp": 45.0, "dhw.comfort1": "eco",
+	})
+	// Once 0xE4 has given an exhaust temperature, 0xE5 no longer counts.
+	d2, s2 := decodeHex(t, 0x08, 123, "01.00",
+		"08 00 E4 1F 01 F4", // @31: exhaust 50.0
+		"08 00 E5 00 00 00 00 00 00 00 01 C2",
+	)
+	expect(t, d2, s2, map[string]any{"exhausttemp": 50.0})
+}
+
+// EMS 1.0 boilers read none of the EMS+ telegrams.
+func TestBoilerModelFilter(t *testing.T) {
+	p, _ := Identify(0x08, 72, "01.00")
+	d := NewDevice(0x08, p, "01.00", "")
+	if d.Handler(0xE4) != nil || d.Handler(0x2A) != nil || d.Handler(0x18) == nil {
+		t.Errorf("EMS boiler handlers: E4 %v, 2A %v, 18 %v", d.Handler(0xE4), d.Handler(0x2A), d.Handler(0x18))
 	}
 }
 

@@ -45,6 +45,7 @@ type Handler struct {
 	index   int
 	circuit Tag // the heating circuit of this type ID; 0 = device level
 	monitor bool
+	whole   int
 	fields  []boundField
 	special []specialFunc
 }
@@ -62,7 +63,14 @@ type State struct {
 	Values   []Value
 	Circuits uint64 // bit t is set when circuit Tag t exists
 	Received []bool // per Handler: at least one telegram seen
-	sticky   uint32 // facts the special cases learn once (see special.go)
+	memo     map[memoKey]int64
+}
+
+// memoKey names something a special case remembers between telegrams
+// (see special.go); readers never see it.
+type memoKey struct {
+	name string
+	tag  Tag
 }
 
 // HasCircuit reports whether the circuit exists; the device level always does.
@@ -130,10 +138,13 @@ func (d *Device) bind(l *layout, model Flags) {
 		circuitIndex[d.Entities[d.hcBase+i].Short] = i
 	}
 	for _, tg := range l.telegrams {
+		if !tg.models.matches(model) {
+			continue
+		}
 		n := max(tg.circuits, 1)
 		for i := 0; i < n; i++ {
 			h := &Handler{Type: tg.first + uint16(i), Name: tg.name, Fetch: tg.fetch,
-				index: len(d.Handlers), monitor: tg.monitor}
+				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole}
 			if tg.circuits > 0 {
 				h.circuit = TagHC1 + Tag(i)
 			}
@@ -224,12 +235,17 @@ func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
 	if h == nil {
 		return false
 	}
+	if h.whole > 0 && (t.Offset != 0 || len(t.Data) < h.whole) {
+		return true
+	}
 	hc := h.circuit
-	if hc != TagDevice && t.Src >= 0x18 && t.Src <= 0x1F {
+	remote := t.Src >= 0x18 && t.Src <= 0x1F
+	if hc != TagDevice && remote {
 		hc = TagHC1 + Tag(t.Src-0x18) // a room unit speaks for its own circuit
 	}
 	if hc != TagDevice && !s.HasCircuit(hc) {
-		if !h.monitor || len(t.Data) == 0 || int(hc-TagHC1)*d.hcStride >= len(d.Entities)-d.hcBase {
+		// A circuit appears with its first monitor telegram, or with anything a room unit sends.
+		if !(h.monitor || remote) || len(t.Data) == 0 || int(hc-TagHC1)*d.hcStride >= len(d.Entities)-d.hcBase {
 			return true
 		}
 		s.Circuits |= 1 << hc
@@ -299,8 +315,10 @@ func (f *boundField) apply(v *Value, t *telegram.Telegram) {
 		setString(v, t.Data[off-int(t.Offset):off-int(t.Offset)+f.chars])
 		return
 	}
-	if !ok || (f.zeroIsNone && raw == 0) || (f.options > 0 && raw >= f.options) {
-		*v = Value{}
+	if !ok || (f.zeroIsNone || f.keepOld) && raw == 0 || (f.options > 0 && raw >= f.options) {
+		if !f.keepOld {
+			*v = Value{}
+		}
 		return
 	}
 	*v = Value{Num: raw * f.mul, Set: true}

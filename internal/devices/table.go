@@ -70,6 +70,8 @@ type telegramDef struct {
 	circuits   int  // number of types in the range; 0 for a single device-level type
 	monitor    bool // creates its heating circuit
 	fetch      bool // not broadcast; read periodically
+	whole      int  // > 0: decoded only from offset 0 with at least this many bytes
+	models     modelFilter
 	fields     []fieldDef
 	specialFns []string
 }
@@ -99,7 +101,8 @@ type fieldDef struct {
 	base       int64  // encEnumFrom: the raw value of option 0
 	list       []byte // encEnumList
 	chars      int    // encASCII
-	zeroIsNone bool
+	zeroIsNone bool // "!0": a raw 0 is no value
+	keepOld    bool // "~": a raw 0 or "no value" leaves the last value standing
 	mul        int64
 	entity     string // key; "hc." for per-circuit entities
 	models     modelFilter
@@ -240,12 +243,25 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 		}
 		t.circuits = int(b-a) + 1
 	}
-	for _, w := range words[2:] {
-		switch w {
-		case "monitor":
+	for i := 2; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "monitor":
 			t.monitor = true
-		case "fetch":
+		case w == "fetch":
 			t.fetch = true
+		case strings.HasPrefix(w, "whole="):
+			n, err := strconv.Atoi(w[len("whole="):])
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("bad option %q", w)
+			}
+			t.whole = n
+		case (w == "only" || w == "not") && i+1 < len(words):
+			var err error
+			if t.models, err = parseModelFilter(w + " " + words[i+1]); err != nil {
+				return nil, err
+			}
+			i++
 		default:
 			return nil, fmt.Errorf("unknown telegram option %q", w)
 		}
@@ -317,8 +333,14 @@ var (
 		}
 		return m
 	}()
-	modelByName = map[string]Flags{"RC300": ModelRC300, "RC100": ModelRC100, "BC400": ModelBC400,
-		"R3000": ModelR3000, "CR120": ModelCR120, "HMC310": ModelHMC310, "RC100H": ModelRC100H}
+	// Model names are unique across device types, their numbers are not:
+	// a filter is only ever applied to devices of its table's type.
+	modelByName = map[string]Flags{
+		"EMS": ModelEMS, "EMSPlus": ModelEMSPlus, "HT3": ModelHT3, "Hybrid": ModelHybrid, "HIU": ModelHIU,
+		"HeatPump": ModelHeatPump, "CS6800": ModelCS6800,
+		"RC300": ModelRC300, "RC100": ModelRC100, "BC400": ModelBC400, "R3000": ModelR3000, "CR120": ModelCR120,
+		"HMC310": ModelHMC310, "RC100H": ModelRC100H,
+	}
 	typeByName = func() map[string]ValueType {
 		m := map[string]ValueType{}
 		for i, n := range valueTypeNames {
@@ -389,6 +411,7 @@ func parseField(line string) (fieldDef, error) {
 		enc = e
 	}
 	enc, f.zeroIsNone = strings.CutSuffix(enc, "!0")
+	enc, f.keepOld = strings.CutSuffix(enc, "~")
 	switch {
 	case strings.HasPrefix(enc, "enum{"):
 		f.enc = encEnumList
