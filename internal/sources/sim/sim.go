@@ -188,17 +188,18 @@ func (s *Sim) step(dt float64) {
 		}
 	} else {
 		s.modulation = 0
-		s.flow += (s.room + 5 - s.flow) * dt / 600
+		s.flow += (s.room - s.flow) * dt / 900 // the water cools towards the house
 	}
 	s.ret = s.flow - (s.flow-s.room)*0.25
 
-	// The room gains from the radiators and loses to the outside.
-	heating := !s.dhwHeating && s.flow > s.room
+	// The room gains from the radiators while the pump runs (with the burner
+	// and for a few minutes after it) and loses heat to the outside.
+	pump := !s.dhwHeating && (s.burnerOn || s.clock.Sub(s.burnerSince) < 5*time.Minute)
 	gain := 0.0
-	if heating {
-		gain = (s.flow - s.room) * 0.00004
+	if pump && s.flow > s.room {
+		gain = (s.flow - s.room) * 0.00003
 	}
-	s.room += (gain - (s.room-s.outdoor)*0.000012) * dt
+	s.room += (gain - (s.room-s.outdoor)*0.000015) * dt
 }
 
 // schedule says how often each telegram goes out, in simulated time.
