@@ -101,8 +101,8 @@ type fieldDef struct {
 	base       int64  // encEnumFrom: the raw value of option 0
 	list       []byte // encEnumList
 	chars      int    // encASCII
-	zeroIsNone bool // "!0": a raw 0 is no value
-	keepOld    bool // "~": a raw 0 or "no value" leaves the last value standing
+	zeroIsNone bool   // "!0": a raw 0 is no value
+	keepOld    bool   // "~": a raw 0 or "no value" leaves the last value standing
 	mul        int64
 	entity     string // key; "hc." for per-circuit entities
 	models     modelFilter

@@ -103,7 +103,7 @@ func TestDiscovery(t *testing.T) {
 	g.Frame(frame(0x08, 0x00, 0x07, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0))
 	g.Frame(frame(0x08, 0x0B, 0x02, 123, 1, 0))
 	g.Frame(frame(0x10, 0x0B, 0x02, 158, 0x13, 0x03, 0, 0, 0, 0, 0, 0, 3))
-	g.Frame(frame(0x30, 0x0B, 0x02, 250, 1, 0))             // an unknown product
+	g.Frame(frame(0x30, 0x0B, 0x02, 250, 1, 0))            // an unknown product
 	g.Frame(frame(0x21, 0x0B, 0x02, 0, 0, 0, 69, 2, 1, 0)) // a second subscriber answering for the first
 	g.Frame(frame(0x0B, 0x0B, 0x02, 123, 1, 0))            // our own echo
 	g.Frame(frame(0x08, 0x0B, 0x02, 64, 1, 0))             // a second version reply changes nothing
