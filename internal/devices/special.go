@@ -48,7 +48,7 @@ const (
 	memoRCLastCode   = "thermostat error date" // newest thermostat error log entry
 	memoNoLastCode   = 1                       // a code without a valid date was shown
 	floorHeating     = 3                       // heatingtype option "floor"
-	heatingTypeNames = "heatingtype"
+	heatingTypeEntity = "heatingtype"
 )
 
 func (s *State) recall(name string, tag Tag) (int64, bool) {
@@ -453,7 +453,7 @@ func tempAutoTemp(d *Device, s *State, t *telegram.Telegram, hc Tag) {
 
 // floor reports whether the circuit heats a floor, and whether that is known.
 func floor(d *Device, s *State, hc Tag) (isFloor, known bool) {
-	v, ok := d.num(s, hc, heatingTypeNames)
+	v, ok := d.num(s, hc, heatingTypeEntity)
 	return ok && v == floorHeating, ok
 }
 
@@ -517,7 +517,7 @@ func rc300Summer2(d *Device, s *State, t *telegram.Telegram, hc Tag) {
 // curveMaxFlow is RC300Curves @8 for radiators and convectors, @7 for
 // floors (and while the heating type is unknown).
 func curveMaxFlow(d *Device, s *State, t *telegram.Telegram, hc Tag) {
-	if v, ok := d.num(s, hc, heatingTypeNames); ok && v < floorHeating {
+	if v, ok := d.num(s, hc, heatingTypeEntity); ok && v < floorHeating {
 		setU8(d, s, t, hc, "maxflowtemp", 8)
 	} else {
 		setU8(d, s, t, hc, "maxflowtemp", 7)
