@@ -41,13 +41,13 @@ var specials = map[string]specialFunc{
 
 // Names of what the special cases remember in State.memo.
 const (
-	memoFlowSensor   = "dhw flow sensor seen"  // a flow-type dhw has reported a flow
-	memoLastCode     = "last error code date"  // minutes since 2000 of the newest error log entry
-	memoExhaustPlus  = "exhaust in 0xE4"       // 0xE4 has given a valid exhaust temperature
-	memoStatusByte   = "monitor status byte"   // RC300Monitor @2, per circuit
-	memoRCLastCode   = "thermostat error date" // newest thermostat error log entry
-	memoNoLastCode   = 1                       // a code without a valid date was shown
-	floorHeating     = 3                       // heatingtype option "floor"
+	memoFlowSensor    = "dhw flow sensor seen"  // a flow-type dhw has reported a flow
+	memoLastCode      = "last error code date"  // minutes since 2000 of the newest error log entry
+	memoExhaustPlus   = "exhaust in 0xE4"       // 0xE4 has given a valid exhaust temperature
+	memoStatusByte    = "monitor status byte"   // RC300Monitor @2, per circuit
+	memoRCLastCode    = "thermostat error date" // newest thermostat error log entry
+	memoNoLastCode    = 1                       // a code without a valid date was shown
+	floorHeating      = 3                       // heatingtype option "floor"
 	heatingTypeEntity = "heatingtype"
 )
 
