@@ -263,7 +263,10 @@ func haClasses(e *devices.Entity) (icon, stateClass, deviceClass string) {
 // on/off, enums as their option, numbers with their operator applied.
 func appendJSONValue(b []byte, e *devices.Entity, v devices.Value) []byte {
 	switch e.Type {
-	case devices.Command:
+	case devices.Command: // commands show "", or null when they have a unit
+		if e.UOM != devices.NoUnit {
+			return append(b, "null"...)
+		}
 		return append(b, `""`...)
 	case devices.Bool:
 		if v.Num != 0 {
