@@ -5,14 +5,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -20,21 +23,46 @@ import (
 
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/httpapi"
+	"github.com/emsd/emsd/internal/sources/link"
+	"github.com/emsd/emsd/internal/sources/replay"
+	"github.com/emsd/emsd/internal/sources/serial"
 	"github.com/emsd/emsd/internal/sources/sim"
 	"github.com/emsd/emsd/internal/store"
-	"github.com/emsd/emsd/internal/telegram"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+type config struct {
+	listen      string
+	serial      string
+	frameGap    time.Duration
+	replay      string
+	replaySpeed float64
+	capture     string
+	busID       byte
+	txMode      serial.TxMode
+	readOnly    bool
+	sim         sim.Options
+}
+
 func main() {
-	app := kingpin.New("emsd", "EMS bus gateway for Prometheus, compatible with EMS-ESP's API.")
+	var cfg config
+	app := kingpin.New("emsd", "EMS bus gateway for Prometheus, compatible with EMS-ESP's API. "+
+		"Without --ems.serial or --ems.replay it runs a simulated heating system.")
 	app.Version(version)
 	app.HelpFlag.Short('h')
-	listen := app.Flag("web.listen-address", "Address to serve the API and metrics on.").Default(":9797").String()
-	simSeed := app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64()
-	simSpeed := app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64()
+	app.Flag("web.listen-address", "Address to serve the API and metrics on.").Default(":9797").StringVar(&cfg.listen)
+	app.Flag("ems.serial", "Serial EMS interface to read the bus from, e.g. /dev/ttyUSB0 (9600 8N1, BREAK-framed).").StringVar(&cfg.serial)
+	app.Flag("ems.frame-gap", "End a frame after this much silence, for interfaces that do not pass a BREAK on (0: BREAK only).").Default("0").DurationVar(&cfg.frameGap)
+	app.Flag("ems.replay", "Play a capture file instead of reading a bus, then keep serving the result.").StringVar(&cfg.replay)
+	app.Flag("ems.replay.speed", "Replay pace: 1 as recorded, 10 ten times faster, 0 as fast as possible.").Default("1").Float64Var(&cfg.replaySpeed)
+	app.Flag("ems.capture", "Append every frame received to this file, one '<RFC 3339 time> <hex>' line each.").StringVar(&cfg.capture)
+	busID := app.Flag("ems.bus-id", "emsd's own address on the bus (EMS-ESP's default is 0x0B).").Default("0x0B").String()
+	txMode := app.Flag("ems.tx-mode", "How frames are sent: ems, ems+, ht3 (or off).").Default("ems").Enum("ems", "ems+", "ht3", "off")
+	app.Flag("ems.read-only", "Never transmit: listen to the bus only (values that devices send only on request stay empty).").BoolVar(&cfg.readOnly)
+	app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64Var(&cfg.sim.Seed)
+	app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64Var(&cfg.sim.Speed)
 	logLevel := app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
 	kingpin.MustParse(app.Parse(os.Args[1:]))
 
@@ -42,32 +70,89 @@ func main() {
 	_ = level.UnmarshalText([]byte(*logLevel))
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	if err := run(log, *listen, sim.Options{Seed: *simSeed, Speed: *simSpeed}); err != nil {
+	id, err := strconv.ParseUint(*busID, 0, 8)
+	if err != nil || id == 0 || id >= 0x80 {
+		app.Fatalf("--ems.bus-id %q: want an address from 0x01 to 0x7F", *busID)
+	}
+	cfg.busID = byte(id)
+	cfg.txMode, _ = serial.ParseTxMode(*txMode)
+	if cfg.txMode == serial.TxOff {
+		cfg.readOnly = true
+	}
+	if cfg.serial != "" && cfg.replay != "" {
+		app.Fatalf("--ems.serial and --ems.replay exclude each other")
+	}
+	if err := run(log, cfg); err != nil {
 		log.Error("emsd stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, listen string, simOpt sim.Options) error {
+func run(log *slog.Logger, cfg config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	opt := gateway.Options{BusID: cfg.busID, ReadOnly: cfg.readOnly, Log: log}
+	if cfg.capture != "" {
+		f, err := os.OpenFile(cfg.capture, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("capture: %w", err)
+		}
+		defer f.Close()
+		opt.Capture = f
+	}
 	st := store.New()
-	gw := gateway.New(telegram.DefaultBusID, st, log)
-	api := httpapi.New(st, gw.Stats, httpapi.Settings{Version: version, BusID: telegram.DefaultBusID, ReadOnly: true})
+	gw := gateway.New(opt, st)
+	settings := httpapi.Settings{Version: version, BusID: cfg.busID, TxMode: int(cfg.txMode), ReadOnly: cfg.readOnly}
+	if cfg.readOnly {
+		settings.TxMode = 0
+	}
+	api := httpapi.New(st, gw.Stats, settings)
 
-	ln, err := net.Listen("tcp", listen)
+	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", listen, err)
+		return fmt.Errorf("listen on %s: %w", cfg.listen, err)
 	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "address", ln.Addr().String(), "source", "simulator", "seed", simOpt.Seed, "speed", simOpt.Speed)
+	go gw.Run(ctx)
 
-	// The simulator feeds the gateway from its own goroutine; the gateway
-	// is fed from that one goroutine only.
-	go sim.New(simOpt).Run(ctx, gw.Feed)
+	switch {
+	case cfg.serial != "":
+		log.Info("serving", "address", ln.Addr().String(), "source", "serial", "device", cfg.serial)
+		src := &serial.Source{Path: cfg.serial, Mode: cfg.txMode, Log: log, FrameGap: cfg.frameGap, Feed: gw.Feed,
+			Attach: func(p *serial.Port) {
+				if p == nil {
+					gw.SetTransmitter(nil)
+					return
+				}
+				gw.SetTransmitter(p)
+			}}
+		go src.Run(ctx)
+	case cfg.replay != "":
+		log.Info("serving", "address", ln.Addr().String(), "source", "replay", "file", cfg.replay, "speed", cfg.replaySpeed)
+		go playCapture(ctx, log, cfg, gw)
+	default:
+		log.Info("serving", "address", ln.Addr().String(), "source", "simulator", "seed", cfg.sim.Seed, "speed", cfg.sim.Speed)
+		var line link.Line
+		master, ours := line.Attach(), line.Attach()
+		if !cfg.readOnly {
+			gw.SetTransmitter(ours)
+		}
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				n, err := ours.Read(buf)
+				gw.Feed(buf[:n])
+				if err != nil {
+					return
+				}
+			}
+		}()
+		go sim.New(cfg.sim).Serve(ctx, master, cfg.busID)
+		context.AfterFunc(ctx, func() { master.Close(); ours.Close() })
+	}
 
 	select {
 	case <-ctx.Done():
@@ -79,4 +164,23 @@ func run(log *slog.Logger, listen string, simOpt sim.Options) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// playCapture replays a capture file once and leaves the result standing.
+func playCapture(ctx context.Context, log *slog.Logger, cfg config, gw *gateway.Gateway) {
+	f, err := os.Open(cfg.replay)
+	if err != nil {
+		log.Error("replay", "err", err)
+		return
+	}
+	defer f.Close()
+	p := replay.Player{Speed: cfg.replaySpeed, Feed: gw.Feed, Skipped: func(line int, err error) {
+		log.Warn("replay: line skipped", "file", cfg.replay, "line", line, "err", err)
+	}}
+	n, err := p.Play(ctx, bufio.NewReader(io.Reader(f)))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("replay stopped", "file", cfg.replay, "frames", n, "err", err)
+		return
+	}
+	log.Info("replay done, serving its result", "file", cfg.replay, "frames", n)
 }

@@ -235,8 +235,8 @@ func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
 	if h == nil {
 		return false
 	}
-	if h.whole > 0 && (t.Offset != 0 || len(t.Data) < h.whole) {
-		return true
+	if len(t.Data) == 0 || h.whole > 0 && (t.Offset != 0 || len(t.Data) < h.whole) {
+		return true // an empty telegram says the device lacks the type or circuit
 	}
 	hc := h.circuit
 	remote := t.Src >= 0x18 && t.Src <= 0x1F

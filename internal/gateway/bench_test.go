@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/emsd/emsd/internal/store"
@@ -12,7 +10,7 @@ import (
 // BenchmarkFrame is the whole receive path of one telegram: parse, route,
 // decode into the store under its lock.
 func BenchmarkFrame(b *testing.B) {
-	g := New(telegram.DefaultBusID, store.New(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	g := New(Options{}, store.New())
 	frame := func(src, dest byte, typ uint16, data ...byte) []byte {
 		return telegram.Append(nil, telegram.Telegram{Src: src, Dest: dest, Type: typ, Data: data})
 	}

@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -13,7 +11,7 @@ import (
 
 func newTestGateway() (*Gateway, *store.Store) {
 	st := store.New()
-	return New(telegram.DefaultBusID, st, slog.New(slog.NewTextHandler(io.Discard, nil))), st
+	return New(Options{}, st), st
 }
 
 func frame(src, dest byte, typ uint16, data ...byte) []byte {

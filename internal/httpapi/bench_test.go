@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -12,7 +10,6 @@ import (
 	"github.com/emsd/emsd/internal/httpapi"
 	"github.com/emsd/emsd/internal/reference"
 	"github.com/emsd/emsd/internal/store"
-	"github.com/emsd/emsd/internal/telegram"
 )
 
 // discard is a ResponseWriter that keeps nothing, so that a benchmark
@@ -29,7 +26,7 @@ func (d *discard) WriteHeader(int)             {}
 // benchHandler serves the benchmark installation of perf-installation.txt.
 func benchHandler(b *testing.B) http.Handler {
 	st := store.New()
-	gw := gateway.New(telegram.DefaultBusID, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	gw := gateway.New(gateway.Options{}, st)
 	feedHexFile(b, gw, filepath.Join(reference.Dir(b), "perf-installation.txt"))
 	return httpapi.New(st, gw.Stats, httpapi.Settings{Version: "bench"}).Handler()
 }

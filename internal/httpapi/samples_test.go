@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -30,7 +29,7 @@ import (
 // newGateway returns a gateway with an API server in front of it.
 func newGateway(t testing.TB) (*gateway.Gateway, *httptest.Server) {
 	st := store.New()
-	gw := gateway.New(telegram.DefaultBusID, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	gw := gateway.New(gateway.Options{}, st)
 	api := httpapi.New(st, gw.Stats, httpapi.Settings{Version: "test", BusID: telegram.DefaultBusID})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)

@@ -48,6 +48,13 @@ func (s *Store) Has(id byte) bool {
 	return id < 128 && s.byID[id] != 0
 }
 
+// Devices returns the devices found so far.
+func (s *Store) Devices() []*devices.Device {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*devices.Device(nil), s.devices...)
+}
+
 // Decode applies a telegram to the device with bus ID id. It reports whether
 // such a device exists and understands the telegram's type.
 func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) bool {

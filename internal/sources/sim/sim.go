@@ -1,11 +1,12 @@
 // Package sim is a simulated heating system: a gas boiler (product 123) and
 // an RC310 thermostat (product 158) with one heating circuit and hot water.
 // Plausible physics driven by a seeded random generator produce real
-// telegram bytes, framed as a serial EMS interface would deliver them.
+// telegram bytes. The boiler is the bus master: it polls the gateway, and
+// the devices broadcast what real ones broadcast and answer the rest only
+// when asked.
 package sim
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -22,9 +23,9 @@ const (
 // Options configure a simulation.
 type Options struct {
 	Seed  uint64
-	Speed float64   // simulated seconds per real second; 1 = real time
-	Start time.Time // simulated wall clock at the start; zero = now
-	Tick  time.Duration
+	Speed float64       // simulated seconds per real second; 1 = real time
+	Start time.Time     // simulated wall clock at the start; zero = now
+	Tick  time.Duration // real time between the master's polls; 20 ms when 0
 }
 
 // Sim holds the state of the simulated installation.
@@ -32,7 +33,6 @@ type Sim struct {
 	opt   Options
 	rng   *rand.Rand
 	clock time.Time // simulated time
-	buf   []byte
 
 	outdoor, room, flow, ret, dhwTemp float64
 	burnerOn, tapping, dhwHeating     bool
@@ -41,7 +41,7 @@ type Sim struct {
 	burnStarts, dhwStarts             int
 	burnMinutes, heatMinutes, dhwMin  float64
 	uptimeMin                         float64
-	nextDue                           map[string]time.Time
+	nextDue                           map[uint16]time.Time
 }
 
 // New returns a simulation; Run drives it.
@@ -53,10 +53,10 @@ func New(opt Options) *Sim {
 		opt.Start = time.Now()
 	}
 	if opt.Tick <= 0 {
-		opt.Tick = 200 * time.Millisecond
+		opt.Tick = 20 * time.Millisecond
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9E3779B97F4A7C15))
-	s := &Sim{opt: opt, rng: rng, clock: opt.Start, nextDue: map[string]time.Time{}}
+	s := &Sim{opt: opt, rng: rng, clock: opt.Start, nextDue: map[uint16]time.Time{}}
 	s.outdoor = s.outdoorTarget()
 	s.room = 20 + rng.Float64()
 	s.flow, s.ret, s.dhwTemp = 35, 30, 50+5*rng.Float64()
@@ -69,54 +69,17 @@ func New(opt Options) *Sim {
 	return s
 }
 
-// Run emits stream bytes to feed until ctx ends. The first telegrams, the
-// device discovery among them, are emitted at once.
-func (s *Sim) Run(ctx context.Context, feed func([]byte)) error {
-	feed(s.discovery())
-	feed(s.Advance(0))
-	t := time.NewTicker(s.opt.Tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			feed(s.Advance(time.Duration(float64(s.opt.Tick) * s.opt.Speed)))
-		}
-	}
-}
-
-// discovery is what a gateway hears first: the boiler's device list and
-// each device's version. (On a real bus the versions come only on request.)
-func (s *Sim) discovery() []byte {
-	s.buf = s.buf[:0]
-	s.send(boilerID, telegram.Broadcast, 0x07, 0, []byte{0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
-	s.send(boilerID, telegram.DefaultBusID, 0x02, 0, []byte{123, 0x01, 0x00})
-	s.send(thermostatID, telegram.DefaultBusID, 0x02, 0, []byte{158, 0x13, 0x03, 0, 0, 0, 0, 0, 0, 3})
-	return s.buf
-}
-
-func (s *Sim) send(src, dest byte, typ uint16, offset byte, data []byte) {
-	var frame [telegram.MaxFrameLen]byte
-	f := telegram.Append(frame[:0], telegram.Telegram{Src: src, Dest: dest, Type: typ, Offset: offset, Data: data})
-	s.buf = telegram.AppendFrame(s.buf, f)
-}
-
-// Advance moves simulated time forward by d and returns the telegrams that
-// fell due, in the stream encoding.
-func (s *Sim) Advance(d time.Duration) []byte {
-	s.buf = s.buf[:0]
+// Advance moves simulated time forward by d, in steps of at most a second.
+func (s *Sim) Advance(d time.Duration) {
 	for d > 0 {
 		step := min(d, time.Second)
 		s.step(step.Seconds())
 		d -= step
-		s.emitDue()
 	}
-	if len(s.buf) == 0 {
-		s.emitDue()
-	}
-	return s.buf
 }
+
+// Clock is the simulated time.
+func (s *Sim) Clock() time.Time { return s.clock }
 
 // outdoorTarget is the day's temperature curve: coldest before dawn.
 func (s *Sim) outdoorTarget() float64 {
@@ -200,133 +163,4 @@ func (s *Sim) step(dt float64) {
 		gain = (s.flow - s.room) * 0.00003
 	}
 	s.room += (gain - (s.room-s.outdoor)*0.000015) * dt
-}
-
-// schedule says how often each telegram goes out, in simulated time.
-var schedule = []struct {
-	name  string
-	every time.Duration
-}{
-	{"uba-fast", 10 * time.Second}, {"uba-ww", 10 * time.Second}, {"uba-slow", 60 * time.Second},
-	{"uba-uptime", 60 * time.Second}, {"uba-params", 5 * time.Minute}, {"uba-ww-params", 5 * time.Minute},
-	{"rc-monitor", 15 * time.Second}, {"rc-outdoor", 60 * time.Second}, {"rc-time", 60 * time.Second},
-	{"rc-set", 5 * time.Minute}, {"rc-summer", 5 * time.Minute}, {"rc-curve", 5 * time.Minute},
-	{"rc-dhw", 5 * time.Minute}, {"rc-dhw-temp", 5 * time.Minute},
-}
-
-func (s *Sim) emitDue() {
-	for _, e := range schedule {
-		if due, ok := s.nextDue[e.name]; ok && s.clock.Before(due) {
-			continue
-		}
-		s.nextDue[e.name] = s.clock.Add(e.every)
-		s.emit(e.name)
-	}
-}
-
-func u16(v float64) (byte, byte) {
-	x := int16(math.Round(v * 10))
-	return byte(uint16(x) >> 8), byte(x)
-}
-
-func u24(v int) (byte, byte, byte) { return byte(v >> 16), byte(v >> 8), byte(v) }
-
-func b2i(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func (s *Sim) emit(name string) {
-	switch name {
-	case "uba-fast":
-		fh, fl := u16(s.flow)
-		rh, rl := u16(s.ret)
-		sh, sl := u16(s.dhwTemp)
-		state := byte(0)
-		if s.burnerOn {
-			state |= 0x08
-			if s.dhwHeating {
-				state |= 0x02
-			} else {
-				state |= 0x01
-			}
-		}
-		bits := b2i(s.burnerOn) | b2i(s.burnerOn)<<2 | b2i(s.burnerOn && !s.dhwHeating)<<5 | b2i(s.dhwHeating)<<6
-		flame := 0.0
-		if s.burnerOn {
-			flame = 4 + s.modulation/40
-		}
-		ch, cl := u16(flame)
-		sel := byte(0)
-		if s.burnerOn {
-			sel = byte(math.Round(s.flowTarget()))
-		}
-		pressure := byte(math.Round((1.5 + 0.1*math.Sin(float64(s.clock.Unix())/3600)) * 10))
-		s.send(boilerID, telegram.Broadcast, 0x18, 0, []byte{sel, fh, fl, 100, byte(s.modulation), state, 0, bits,
-			0, sh, sl, 0x80, 0x00, rh, rl, ch, cl, pressure, '-', 'H', 0, 200, 0, 0, 0})
-	case "uba-slow":
-		oh, ol := u16(s.outdoor)
-		bh, bl := u16(s.flow - 2)
-		eh, el := u16(s.flow + 10)
-		a1, a2, a3 := u24(s.burnStarts)
-		w1, w2, w3 := u24(int(s.burnMinutes))
-		h1, h2, h3 := u24(int(s.heatMinutes))
-		pump := byte(0)
-		if s.burnerOn && !s.dhwHeating {
-			pump = 70
-		}
-		s.send(boilerID, telegram.Broadcast, 0x19, 0, []byte{oh, ol, bh, bl, eh, el, 0, 0, 0, pump,
-			a1, a2, a3, w1, w2, w3, 0, 0, 0, h1, h2, h3, a1, a2, a3})
-	case "uba-uptime":
-		a, b, c := u24(int(s.uptimeMin))
-		s.send(boilerID, telegram.DefaultBusID, 0x14, 0, []byte{a, b, c})
-	case "uba-ww":
-		th, tl := u16(s.dhwTemp)
-		flags := b2i(s.dhwHeating)<<3 | b2i(s.dhwTemp >= 55)<<5 | b2i(s.tapping)<<6
-		flow := byte(0)
-		if s.tapping {
-			flow = byte(60 + s.rng.IntN(30))
-		}
-		m1, m2, m3 := u24(int(s.dhwMin))
-		n1, n2, n3 := u24(s.dhwStarts)
-		s.send(boilerID, telegram.Broadcast, 0x34, 0, []byte{55, th, tl, 0x80, 0x00, flags, 0, 0, 3, flow,
-			m1, m2, m3, n1, n2, n3, 0, 0x80, 0x00})
-	case "uba-params":
-		s.send(boilerID, telegram.DefaultBusID, 0x16, 0, []byte{0xFF, 75, 100, 20, 6, 0xFA, 10, 0, 3, 100, 30, 0, 0, 0})
-	case "uba-ww-params":
-		s.send(boilerID, telegram.DefaultBusID, 0x33, 0, []byte{0x08, 0xFF, 55, 0xFB, 0, 40, 0xFF, 1, 70, 0, 0})
-	case "rc-monitor":
-		rh, rl := u16(s.room)
-		mode := byte(0x01)
-		if s.comfort() {
-			mode = 0x03
-		}
-		flow := byte(0)
-		if s.burnerOn && !s.dhwHeating {
-			flow = byte(math.Round(s.flowTarget()))
-		}
-		sp := byte(s.setpoint() * 2)
-		s.send(thermostatID, telegram.Broadcast, 0x02A5, 0, []byte{rh, rl, 0x01, sp, flow, 0, sp, sp, 0, 0, mode,
-			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
-	case "rc-outdoor":
-		oh, ol := u16(s.outdoor)
-		s.send(thermostatID, telegram.Broadcast, 0x023A, 0, []byte{oh, ol})
-	case "rc-time":
-		c := s.clock
-		s.send(thermostatID, telegram.Broadcast, 0x06, 0, []byte{byte(c.Year() - 2000), byte(c.Month()), byte(c.Hour()),
-			byte(c.Day()), byte(c.Minute()), byte(c.Second()), byte((int(c.Weekday()) + 6) % 7), 0})
-	case "rc-set":
-		s.send(thermostatID, telegram.DefaultBusID, 0x02B9, 0, []byte{0xFF, 0, 42, 0, 34, 2, 0, 0, 0xFF, 5, 40, 1, 0xE1,
-			0, 0, 0, 0, 42, 0, 1, 4, 0, 0, 0, 4, 0, 0, 0, 0})
-	case "rc-summer":
-		s.send(thermostatID, telegram.DefaultBusID, 0x02AF, 0, []byte{3, 10, 0, 0, 60, 0, 17, 1, 25, 0, 0})
-	case "rc-curve":
-		s.send(thermostatID, telegram.DefaultBusID, 0x029B, 0, []byte{1, 1, 0, 0, 0xFF, 1, 5, 48, 75})
-	case "rc-dhw":
-		s.send(thermostatID, telegram.DefaultBusID, 0x02F5, 0, []byte{1, 0, 3, 2, 0, 0, 8, 1, 0, 0, 8, 0})
-	case "rc-dhw-temp":
-		s.send(thermostatID, telegram.DefaultBusID, 0x031B, 0, []byte{55, 45})
-	}
 }

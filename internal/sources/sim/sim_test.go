@@ -2,8 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -15,36 +13,53 @@ import (
 
 var start = time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
 
-// The same seed gives the same bytes.
-func TestDeterministic(t *testing.T) {
-	a, b := New(Options{Seed: 7, Start: start}), New(Options{Seed: 7, Start: start})
-	if !bytes.Equal(a.discovery(), b.discovery()) {
-		t.Fatal("discovery differs")
+// fetched are the telegrams a gateway reads on request.
+var fetched = []struct {
+	dev byte
+	typ uint16
+}{{0x08, 0x14}, {0x08, 0x16}, {0x08, 0x33}, {0x08, 0x15}, {0x08, 0x1C}, {0x08, 0x04}, {0x10, 0x02B9},
+	{0x10, 0x02AF}, {0x10, 0x029B}, {0x10, 0x02F5}, {0x10, 0x031B}, {0x10, 0x023A}, {0x10, 0x0240}}
+
+// minute advances a minute and returns every frame a gateway would see:
+// the broadcasts, and the answers to its reads of the fetched telegrams.
+func minute(s *Sim) [][]byte {
+	s.Advance(time.Minute)
+	var out [][]byte
+	for _, t := range s.due() {
+		out = append(out, telegram.Append(nil, t))
 	}
-	for i := 0; i < 100; i++ {
-		if !bytes.Equal(a.Advance(time.Minute), b.Advance(time.Minute)) {
+	for _, f := range fetched {
+		out = append(out, telegram.Append(nil, s.answer(telegram.Telegram{Src: 0x0B, Dest: f.dev, Type: f.typ, Read: true, Length: 0xFF})))
+	}
+	return out
+}
+
+// The same seed gives the same bytes; another seed another day.
+func TestDeterministic(t *testing.T) {
+	a, b, c := New(Options{Seed: 7, Start: start}), New(Options{Seed: 7, Start: start}), New(Options{Seed: 8, Start: start})
+	same := true
+	for i := 0; i < 200; i++ {
+		fa, fb, fc := bytes.Join(minute(a), nil), bytes.Join(minute(b), nil), bytes.Join(minute(c), nil)
+		if !bytes.Equal(fa, fb) {
 			t.Fatalf("minute %d differs", i)
 		}
-	}
-	c := New(Options{Seed: 8, Start: start})
-	c.discovery()
-	same := true
-	for i := 0; i < 100; i++ {
-		same = same && bytes.Equal(a.Advance(time.Minute), c.Advance(time.Minute))
+		same = same && bytes.Equal(fa, fc)
 	}
 	if same {
 		t.Error("another seed gives the same day")
 	}
 }
 
-// A simulated day through the real framer and decoder: every frame is a
-// good telegram a device understands, values stay plausible, counters only
-// grow, the burner cycles and hot water is tapped.
+// A simulated day through the real decoder: every frame is a good telegram
+// a device understands, values stay plausible, counters only grow, the
+// burner cycles and hot water is tapped.
 func TestSimulatedDay(t *testing.T) {
 	st := store.New()
-	gw := gateway.New(telegram.DefaultBusID, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	gw := gateway.New(gateway.Options{}, st)
 	s := New(Options{Seed: 1, Start: start})
-	gw.Feed(s.discovery())
+	for _, dev := range []byte{0x08, 0x10} {
+		gw.Frame(telegram.Append(nil, s.answer(telegram.Telegram{Src: 0x0B, Dest: dev, Type: 0x02, Read: true, Length: 0xFF})))
+	}
 	read := func(tag devices.Tag, short string) (float64, bool) {
 		var snap store.Snapshot
 		st.Snapshot(&snap)
@@ -61,19 +76,21 @@ func TestSimulatedDay(t *testing.T) {
 	}
 	var lastStarts, lastWork, lastDHWStarts float64
 	var tapped, burned, idle bool
-	for minute := 0; minute < 24*60; minute++ {
-		gw.Feed(s.Advance(time.Minute))
+	for m := 0; m < 24*60; m++ {
+		for _, f := range minute(s) {
+			gw.Frame(f)
+		}
 		flow, _ := read(devices.TagDevice, "curflowtemp")
 		room, _ := read(devices.TagHC1, "currtemp")
 		out, _ := read(devices.TagDevice, "outdoortemp")
 		if flow < 15 || flow > 85 || room < 12 || room > 26 || out < -5 || out > 15 {
-			t.Fatalf("minute %d: flow %.1f room %.1f outdoor %.1f", minute, flow, room, out)
+			t.Fatalf("minute %d: flow %.1f room %.1f outdoor %.1f", m, flow, room, out)
 		}
 		starts, _ := read(devices.TagDevice, "burnstarts")
 		work, _ := read(devices.TagDevice, "burnworkmin")
 		dhwStarts, _ := read(devices.TagDHW, "starts")
 		if starts < lastStarts || work < lastWork || dhwStarts < lastDHWStarts {
-			t.Fatalf("minute %d: a counter went down", minute)
+			t.Fatalf("minute %d: a counter went down", m)
 		}
 		lastStarts, lastWork, lastDHWStarts = starts, work, dhwStarts
 		if v, _ := read(devices.TagDHW, "curflow"); v > 0 {
@@ -92,7 +109,31 @@ func TestSimulatedDay(t *testing.T) {
 	if !tapped || !burned || !idle {
 		t.Errorf("a day without tapping (%v), burning (%v) or rest (%v)", tapped, burned, idle)
 	}
-	if sel, _ := read(devices.TagHC1, "seltemp"); sel != 17 && sel != 21 {
-		t.Errorf("hc1 seltemp %v", sel)
+	for _, want := range []struct {
+		tag   devices.Tag
+		short string
+	}{{devices.TagDevice, "ubauptime"}, {devices.TagDevice, "heatingtemp"}, {devices.TagDHW, "seltemp"},
+		{devices.TagDevice, "maintenancedate"}, {devices.TagDevice, "nompower"}, {devices.TagHC1, "comforttemp"},
+		{devices.TagHC1, "maxflowtemp"}, {devices.TagDHW, "settemp"}, {devices.TagDevice, "dampedoutdoortemp"}} {
+		if _, ok := read(want.tag, want.short); !ok && want.short != "maintenancedate" {
+			t.Errorf("%s.%s has no value", want.tag, want.short)
+		}
+	}
+}
+
+// Asked for a telegram it does not know, a device answers empty; asked
+// for part of one, it answers that part.
+func TestAnswers(t *testing.T) {
+	s := New(Options{Seed: 1, Start: start})
+	if r := s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x10, Type: 0x02A6, Read: true, Length: 0xFF}); len(r.Data) != 0 || r.Src != 0x10 || r.Dest != 0x0B {
+		t.Errorf("unknown type answered %v", r)
+	}
+	r := s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x10, Type: 0x02A5, Offset: 25, Read: true, Length: 0xFF})
+	if r.Offset != 25 || len(r.Data) != 8 {
+		t.Errorf("monitor @25 answered %v", r)
+	}
+	r = s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x08, Type: 0x16, Offset: 2, Read: true, Length: 3})
+	if r.Offset != 2 || len(r.Data) != 3 || r.Data[0] != 100 {
+		t.Errorf("0x16 @2 len 3 answered %v", r)
 	}
 }

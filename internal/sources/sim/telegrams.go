@@ -1,0 +1,194 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"github.com/emsd/emsd/internal/telegram"
+)
+
+// broadcasts are the telegrams the simulated devices send unasked, and how
+// often; everything else in block is sent only on request.
+var broadcasts = []struct {
+	src   byte
+	typ   uint16
+	every time.Duration
+}{
+	{boilerID, 0x18, 10 * time.Second}, // UBAMonitorFast
+	{boilerID, 0x34, 10 * time.Second}, // UBAMonitorWW
+	{boilerID, 0x19, 60 * time.Second}, // UBAMonitorSlow
+	{thermostatID, 0x02A5, 60 * time.Second},
+	{thermostatID, 0x06, 60 * time.Second}, // RCTime
+}
+
+// due returns the broadcasts that fell due by the simulated clock.
+func (s *Sim) due() []telegram.Telegram {
+	var out []telegram.Telegram
+	for _, b := range broadcasts {
+		if next, ok := s.nextDue[b.typ]; ok && s.clock.Before(next) {
+			continue
+		}
+		s.nextDue[b.typ] = s.clock.Add(b.every)
+		data, _ := s.block(b.src, b.typ)
+		out = append(out, telegram.Telegram{Src: b.src, Dest: telegram.Broadcast, Type: b.typ, Data: data})
+	}
+	return out
+}
+
+// answer is a device's reply to a read request: the asked-for part of the
+// telegram's data, or an empty telegram when the device does not know the type.
+func (s *Sim) answer(req telegram.Telegram) telegram.Telegram {
+	reply := telegram.Telegram{Src: req.Dest, Dest: req.Src, Type: req.Type, Offset: req.Offset, Data: []byte{}}
+	data, ok := s.block(req.Dest, req.Type)
+	if !ok || int(req.Offset) >= len(data) {
+		return reply
+	}
+	limit := telegram.MaxDataEMS
+	if reply.IsEMSPlus() {
+		limit = telegram.MaxDataEMSPlus
+	}
+	n := min(len(data)-int(req.Offset), limit, int(req.Length))
+	reply.Data = data[req.Offset : int(req.Offset)+n]
+	return reply
+}
+
+func u16(v float64) (byte, byte) {
+	x := int16(math.Round(v * 10))
+	return byte(uint16(x) >> 8), byte(x)
+}
+
+func u24(v int) (byte, byte, byte) { return byte(v >> 16), byte(v >> 8), byte(v) }
+
+func b2i(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// block is the whole data block of one telegram of one simulated device.
+func (s *Sim) block(dev byte, typ uint16) ([]byte, bool) {
+	switch dev {
+	case boilerID:
+		return s.boilerBlock(typ)
+	case thermostatID:
+		return s.thermostatBlock(typ)
+	}
+	return nil, false
+}
+
+func (s *Sim) boilerBlock(typ uint16) ([]byte, bool) {
+	switch typ {
+	case 0x02: // version: product 123, 01.00
+		return []byte{123, 0x01, 0x00}, true
+	case 0x07: // devices present: 0x08, 0x0B (the gateway), 0x10
+		return []byte{0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true
+	case 0x14:
+		a, b, c := u24(int(s.uptimeMin))
+		return []byte{a, b, c}, true
+	case 0x15: // maintenance by date
+		return []byte{0x02, 0x0F, 0x1D, 0x0B, 0x1A}, true
+	case 0x16:
+		return []byte{0xFF, 75, 100, 20, 6, 0xFA, 10, 0, 3, 100, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 45}, true
+	case 0x18:
+		fh, fl := u16(s.flow)
+		rh, rl := u16(s.ret)
+		sh, sl := u16(s.dhwTemp)
+		state := byte(0)
+		if s.burnerOn {
+			state |= 0x08
+			if s.dhwHeating {
+				state |= 0x02
+			} else {
+				state |= 0x01
+			}
+		}
+		bits := b2i(s.burnerOn) | b2i(s.burnerOn)<<2 | b2i(s.burnerOn && !s.dhwHeating)<<5 | b2i(s.dhwHeating)<<6
+		flame := 0.0
+		if s.burnerOn {
+			flame = 4 + s.modulation/40
+		}
+		ch, cl := u16(flame)
+		sel := byte(0)
+		if s.burnerOn {
+			sel = byte(math.Round(s.flowTarget()))
+		}
+		pressure := byte(math.Round((1.5 + 0.1*math.Sin(float64(s.clock.Unix())/3600)) * 10))
+		return []byte{sel, fh, fl, 100, byte(s.modulation), state, 0, bits,
+			0, sh, sl, 0x80, 0x00, rh, rl, ch, cl, pressure, '-', 'H', 0, 200, 0, 0, 0}, true
+	case 0x19:
+		oh, ol := u16(s.outdoor)
+		bh, bl := u16(s.flow - 2)
+		eh, el := u16(s.flow + 10)
+		a1, a2, a3 := u24(s.burnStarts)
+		w1, w2, w3 := u24(int(s.burnMinutes))
+		h1, h2, h3 := u24(int(s.heatMinutes))
+		pump := byte(0)
+		if s.burnerOn && !s.dhwHeating {
+			pump = 70
+		}
+		return []byte{oh, ol, bh, bl, eh, el, 0, 0, 0, pump,
+			a1, a2, a3, w1, w2, w3, 0, 0, 0, h1, h2, h3, a1, a2, a3}, true
+	case 0x1C: // no maintenance message
+		return []byte{0, 0, 0, 0, 0, 0, 0, 0}, true
+	case 0x33:
+		return []byte{0x08, 0xFF, 55, 0xFB, 0, 40, 0xFF, 1, 70, 0, 0}, true
+	case 0x34:
+		th, tl := u16(s.dhwTemp)
+		flags := b2i(s.dhwHeating)<<3 | b2i(s.dhwTemp >= 55)<<5 | b2i(s.tapping)<<6
+		flow := byte(0)
+		if s.tapping {
+			flow = byte(60 + s.rng.IntN(30))
+		}
+		m1, m2, m3 := u24(int(s.dhwMin))
+		n1, n2, n3 := u24(s.dhwStarts)
+		return []byte{55, th, tl, 0x80, 0x00, flags, 0, 0, 3, flow,
+			m1, m2, m3, n1, n2, n3, 0, 0x80, 0x00}, true
+	case 0x04: // factory data: 24 kW nominal power
+		return []byte{0x13, 0x96, 0x09, 0x81, 24, 0x0A, 0x64, 0x35, 0x05, 0x64}, true
+	}
+	return nil, false
+}
+
+func (s *Sim) thermostatBlock(typ uint16) ([]byte, bool) {
+	switch typ {
+	case 0x02: // version: product 158 (RC310), 19.03, brand Buderus
+		return []byte{158, 0x13, 0x03, 0, 0, 0, 0, 0, 0, 3}, true
+	case 0x06:
+		c := s.clock
+		return []byte{byte(c.Year() - 2000), byte(c.Month()), byte(c.Hour()), byte(c.Day()), byte(c.Minute()),
+			byte(c.Second()), byte((int(c.Weekday()) + 6) % 7), 0}, true
+	case 0x023A:
+		oh, ol := u16(s.outdoor)
+		return []byte{oh, ol}, true
+	case 0x0240:
+		return []byte{0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 2, 0xF6, 0, 0, 0}, true
+	case 0x02A5:
+		rh, rl := u16(s.room)
+		mode := byte(0x01)
+		if s.comfort() {
+			mode = 0x03
+		}
+		flow := byte(0)
+		if s.burnerOn && !s.dhwHeating {
+			flow = byte(math.Round(s.flowTarget()))
+		}
+		sp := byte(s.setpoint() * 2)
+		return []byte{rh, rl, 0x01, sp, flow, 0, sp, sp, 0, 0, mode,
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true
+	case 0x02B9:
+		return []byte{0xFF, 0, 42, 0, 34, 2, 0, 0, 0xFF, 5, 40, 1, 0xE1,
+			0, 0, 0, 0, 42, 0, 1, 4, 0, 0, 0, 4, 0, 0, 0, 0}, true
+	case 0x02AF:
+		return []byte{3, 10, 0, 0, 60, 0, 17, 1, 25, 0, 0}, true
+	case 0x029B:
+		return []byte{1, 1, 0, 0, 0xFF, 1, 5, 48, 75}, true
+	case 0x02F5:
+		return []byte{1, 0, 3, 2, 0, 0, 8, 1, 0, 0, 8, 0}, true
+	case 0x031B:
+		return []byte{55, 45}, true
+	case 0x0291:
+		return []byte{0, 0, 0, 0, 0, 0}, true
+	}
+	return nil, false
+}
