@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,26 +52,57 @@ func freeAddr(t *testing.T) string {
 // when the test fails.
 func start(t *testing.T, name string, args ...string) {
 	t.Helper()
-	var out bytes.Buffer
+	startStoppable(t, name, args...)
+}
+
+// startStoppable runs a program and returns a function that stops it (and
+// waits for it); the test stops it at the latest when it ends.
+func startStoppable(t *testing.T, name string, args ...string) func() {
+	t.Helper()
+	var out syncBuffer
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cmd.Process.Signal(os.Interrupt)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+			}
+		})
+	}
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
+		stop()
 		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
+			t.Logf("%s %v output:\n%s", filepath.Base(name), args, out.String())
 		}
 	})
+	return stop
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // buildEmsd compiles the command into a temporary directory.
@@ -200,6 +232,8 @@ func TestPrometheusScrapesSeedConfig(t *testing.T) {
 		`emsesp_seltemp{device="thermostat",circuit="hc1"}`,
 		`emsesp_bus_info`,
 		`emsesp_device_productid{type="boiler"}`,
+		`emsesp_bus_bustelegramsreceived > 0`,
+		`emsesp_ubauptime{device="boiler"}`, // sent only on request: emsd takes part in the bus
 	} {
 		res := query(t, api, q)
 		if len(res) == 0 {
@@ -213,6 +247,53 @@ func TestPrometheusScrapesSeedConfig(t *testing.T) {
 			t.Errorf("hc1 selected room temperature %s, want the simulator's 21 or 17", v)
 		}
 	}
+}
+
+// TestCaptureThenReplay records the simulator's bus with --ems.capture,
+// then serves the recording with --ems.replay: the replayed emsd shows the
+// same devices and series.
+func TestCaptureThenReplay(t *testing.T) {
+	bin := buildEmsd(t)
+	capture := filepath.Join(t.TempDir(), "bus.capture")
+	addr := freeAddr(t)
+	stopLive := startStoppable(t, bin, "--web.listen-address="+addr, "--sim.speed=60", "--ems.capture="+capture)
+	base := "http://" + addr
+	waitHTTP(t, base+"/api/thermostat/metrics", 20*time.Second)
+	deadline := time.Now().Add(20 * time.Second)
+	for !bytes.Contains(fetch(t, base+"/api/boiler/metrics"), []byte("emsesp_ubauptime ")) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	live := map[string][]string{}
+	for _, p := range []string{"/api/boiler/metrics", "/api/thermostat/metrics"} {
+		live[p] = seriesOf(fetch(t, base+p))
+	}
+	stopLive()
+
+	addr = freeAddr(t)
+	start(t, bin, "--web.listen-address="+addr, "--ems.replay="+capture, "--ems.replay.speed=0")
+	base = "http://" + addr
+	waitHTTP(t, base+"/api/thermostat/metrics", 20*time.Second)
+	for p, want := range live {
+		got := seriesOf(fetch(t, base+p))
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: replayed series\n%v\nlive series\n%v", p, got, want)
+		}
+	}
+	if !strings.Contains(string(fetch(t, base+"/api/system/metrics")), `emsesp_bus_info{busstatus=`) {
+		t.Error("replayed system metrics lack the bus section")
+	}
+}
+
+// seriesOf lists the names and labels of an exposition's samples.
+func seriesOf(text []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(text), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		out = append(out, line[:strings.LastIndexByte(line, ' ')])
+	}
+	return out
 }
 
 type series struct {

@@ -66,7 +66,10 @@ type Settings struct {
 func (s *Server) systemInfo(snap *store.Snapshot) systemInfo {
 	bus := s.bus()
 	status := "disconnected"
-	if bus.Connected {
+	switch {
+	case bus.Connected && bus.Polled && bus.TxQuality() < 80:
+		status = "connected, tx issues - try a different Tx Mode"
+	case bus.Connected:
 		status = "connected"
 	}
 	protocol := bus.Protocol
