@@ -93,6 +93,7 @@ type Gateway struct {
 	stats       Stats
 	mask        int // -1 until the first good telegram, then telegram.Mask
 	lastPoll    time.Time
+	busActive   bool          // as last logged
 	present     map[byte]bool // devices flagged in UBADevices
 	queue       []request
 	exchange    exchange

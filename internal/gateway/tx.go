@@ -264,8 +264,21 @@ func (g *Gateway) failed(now time.Time, why string) {
 	g.limiter.warn(now, "no answer from device after retries", "request", x.req.String(), "why", why)
 }
 
-// tick times out exchanges and schedules the periodic fetches.
+// tick times out exchanges, notices a bus that falls silent, and schedules
+// the periodic fetches.
 func (g *Gateway) tick(now time.Time) {
+	last := g.stats.LastTelegram
+	if g.lastPoll.After(last) {
+		last = g.lastPoll
+	}
+	if active := !last.IsZero() && now.Sub(last) < busTimeout; active != g.busActive {
+		g.busActive = active
+		if active {
+			g.log.Info("bus active")
+		} else {
+			g.log.Warn("bus silent", "for", busTimeout)
+		}
+	}
 	if g.exchange.state != idle && now.After(g.exchange.deadline) {
 		switch g.exchange.state {
 		case awaitEcho:
