@@ -21,6 +21,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/httpapi"
 	"github.com/emsd/emsd/internal/sources/link"
@@ -64,7 +65,17 @@ func main() {
 	app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64Var(&cfg.sim.Seed)
 	app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64Var(&cfg.sim.Speed)
 	logLevel := app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
-	kingpin.MustParse(app.Parse(os.Args[1:]))
+	app.Command("serve", "Serve the API and metrics (the default).").Default()
+	dump := app.Command("dump", "Write what emsd knows.")
+	dumpEntities := dump.Command("entities", "Every product and entity of the device library as CSV, in the notation of EMS-ESP's entity catalogue.")
+	command := kingpin.MustParse(app.Parse(os.Args[1:]))
+	if command == dumpEntities.FullCommand() {
+		if err := devices.WriteCatalogue(os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "emsd:", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(*logLevel))

@@ -25,12 +25,16 @@ type Device struct {
 	Entities []Entity
 	Handlers []*Handler // the telegram types the device understands
 
-	slots    map[slotKey]int
-	byType   map[uint16]*Handler
-	hcBase   int // slot of hc1's first entity
-	hcStride int // entities per heating circuit
-	initial  []initialValue
+	slots      map[slotKey]int
+	byType     map[uint16]*Handler
+	hcBase     int // slot of hc1's first entity
+	hcStride   int // entities per heating circuit
+	ownCircuit Tag // a module that serves one heating circuit (mixers); 0 otherwise
+	initial    []initialValue
 }
+
+// heatingCircuits is how many circuits a device can have, hc1..hc8.
+const heatingCircuits = 8
 
 type slotKey struct {
 	tag   Tag
@@ -92,11 +96,10 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 		return d
 	}
 	d.initial = l.initial
-	model := p.Flags.Model()
-	circuitsIn := 0
-	for _, tg := range l.telegrams {
-		circuitsIn = max(circuitsIn, tg.circuits)
+	if l.ownCircuit > 0 && id >= l.ownCircuit && id < l.ownCircuit+8 {
+		d.ownCircuit = TagHC1 + Tag(id-l.ownCircuit)
 	}
+	model := p.Flags.Model()
 	var perCircuit []tableEntity
 	add := func(e Entity) {
 		d.slots[slotKey{e.Tag, e.Short}] = len(d.Entities)
@@ -107,7 +110,7 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 			return
 		}
 		d.hcBase, d.hcStride = len(d.Entities), len(perCircuit)
-		for hc := 0; hc < circuitsIn; hc++ {
+		for hc := 0; hc < heatingCircuits; hc++ {
 			for _, e := range perCircuit {
 				e.Tag = TagHC1 + Tag(hc)
 				add(e.Entity)
@@ -217,6 +220,9 @@ func (d *Device) Slot(tag Tag, short string) (int, bool) {
 // emsd keeps itself are set, nothing else is.
 func (d *Device) NewState() State {
 	s := State{Values: make([]Value, len(d.Entities)), Received: make([]bool, len(d.Handlers))}
+	if d.ownCircuit != TagDevice {
+		s.Circuits = 1 << d.ownCircuit
+	}
 	for _, iv := range d.initial {
 		if i, ok := d.slot(iv.key); ok {
 			s.Values[i] = Value{Num: iv.value, Set: true}
@@ -239,6 +245,9 @@ func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
 		return true // an empty telegram says the device lacks the type or circuit
 	}
 	hc := h.circuit
+	if hc == TagDevice {
+		hc = d.ownCircuit
+	}
 	remote := t.Src >= 0x18 && t.Src <= 0x1F
 	if hc != TagDevice && remote {
 		hc = TagHC1 + Tag(t.Src-0x18) // a room unit speaks for its own circuit

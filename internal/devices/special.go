@@ -536,17 +536,4 @@ func integralTimes(d *Device, s *State, t *telegram.Telegram, hc Tag) {
 }
 
 // layoutFor picks the table that describes a product.
-func layoutFor(p Product) *layout {
-	switch p.Type {
-	case Boiler:
-		if p.Flags.Model() != ModelHeatPump && p.Flags.Model() != ModelCS6800 {
-			return layouts["boiler"]
-		}
-	case Thermostat:
-		switch p.Flags.Model() {
-		case ModelRC300, ModelRC100, ModelBC400, ModelR3000, ModelCR120, ModelHMC310:
-			return layouts["rc300"]
-		}
-	}
-	return nil
-}
+func layoutFor(p Product) *layout { return layouts[layoutKey{p.Type, p.ID}] }

@@ -14,10 +14,20 @@ var tableFiles embed.FS
 // A layout is one device family's datasheet: its entities in registration
 // order and the telegrams that carry them.
 type layout struct {
-	name      string
-	entities  []tableEntity
-	initial   []initialValue
-	telegrams []*telegramDef
+	name       string
+	typ        Type
+	products   []productName
+	ownCircuit byte // > 0: the device at this bus ID has hc1, the next hc2, ...
+	entities   []tableEntity
+	initial    []initialValue
+	telegrams  []*telegramDef
+}
+
+// productName is a row of a table's [products] section: the products the
+// table describes, with the name EMS-ESP's catalogue gives them.
+type productName struct {
+	id   uint8
+	name string
 }
 
 type tableEntity struct {
@@ -123,8 +133,17 @@ func (f *fieldDef) width() int {
 	return 1
 }
 
-var layouts = func() map[string]*layout {
-	m := map[string]*layout{}
+// layoutKey finds the table of a product of a device type.
+type layoutKey struct {
+	typ     Type
+	product uint8
+}
+
+// tableOrder lists the tables in file order; layouts finds one by product.
+var tableOrder []*layout
+
+var layouts = func() map[layoutKey]*layout {
+	m := map[layoutKey]*layout{}
 	files, err := tableFiles.ReadDir("tables")
 	if err != nil {
 		panic(err)
@@ -138,7 +157,14 @@ var layouts = func() map[string]*layout {
 		if err != nil {
 			panic(fmt.Sprintf("devices: tables/%s: %v", f.Name(), err))
 		}
-		m[l.name] = l
+		tableOrder = append(tableOrder, l)
+		for _, p := range l.products {
+			k := layoutKey{l.typ, p.id}
+			if m[k] != nil {
+				panic(fmt.Sprintf("devices: product %d of %s is in two tables", p.id, l.typ))
+			}
+			m[k] = l
+		}
 	}
 	return m
 }()
@@ -162,6 +188,24 @@ func parseTable(src string) (*layout, error) {
 		case strings.HasPrefix(line, "layout "):
 			l.name = strings.TrimSpace(line[len("layout "):])
 			continue
+		case strings.HasPrefix(line, "type "):
+			name := strings.TrimSpace(line[len("type "):])
+			for i, n := range typeNames {
+				if n == name {
+					l.typ = Type(i)
+				}
+			}
+			if l.typ == Unknown {
+				return nil, fail("unknown device type %q", name)
+			}
+			continue
+		case strings.HasPrefix(line, "own-circuit "):
+			id, err := strconv.ParseUint(strings.TrimSpace(line[len("own-circuit "):]), 0, 8)
+			if err != nil || id == 0 {
+				return nil, fail("bad own-circuit %q", line)
+			}
+			l.ownCircuit = byte(id)
+			continue
 		case line[0] == '[':
 			head := strings.Fields(strings.Trim(line, "[]"))
 			section = head[0]
@@ -176,6 +220,13 @@ func parseTable(src string) (*layout, error) {
 			continue
 		}
 		switch section {
+		case "products":
+			id, name, _ := strings.Cut(line, " ")
+			n, err := strconv.ParseUint(id, 10, 8)
+			if err != nil {
+				return nil, fail("bad product %q", line)
+			}
+			l.products = append(l.products, productName{uint8(n), strings.TrimSpace(name)})
 		case "entities":
 			e, err := parseEntity(line)
 			if err != nil {
@@ -212,8 +263,8 @@ func parseTable(src string) (*layout, error) {
 			return nil, fail("line outside a section")
 		}
 	}
-	if l.name == "" {
-		return nil, fmt.Errorf("no layout name")
+	if l.name == "" || l.typ == Unknown {
+		return nil, fmt.Errorf("a table needs a layout name and a device type")
 	}
 	return l, nil
 }
@@ -339,7 +390,11 @@ var (
 		"EMS": ModelEMS, "EMSPlus": ModelEMSPlus, "HT3": ModelHT3, "Hybrid": ModelHybrid, "HIU": ModelHIU,
 		"HeatPump": ModelHeatPump, "CS6800": ModelCS6800,
 		"RC300": ModelRC300, "RC100": ModelRC100, "BC400": ModelBC400, "R3000": ModelR3000, "CR120": ModelCR120,
-		"HMC310": ModelHMC310, "RC100H": ModelRC100H,
+		"HMC310": ModelHMC310, "RC100H": ModelRC100H, "Easy": ModelEasy, "RC10": ModelRC10, "RC20": ModelRC20,
+		"RC20N": ModelRC20N, "RC25": ModelRC25, "RC30N": ModelRC30N, "RC30": ModelRC30, "RC35": ModelRC35,
+		"Junkers": ModelJunkers, "CRF": ModelCRF, "CR11": ModelCR11,
+		"SM10": ModelSM10, "SM100": ModelSM100, "ISM": ModelISM,
+		"MMPlus": ModelMMPlus, "MM10": ModelMM10, "IPM": ModelIPM, "MP": ModelMP, "IVT": ModelIVT, "None": 0,
 	}
 	typeByName = func() map[string]ValueType {
 		m := map[string]ValueType{}
@@ -365,6 +420,7 @@ func parseType(e *Entity, s string) error {
 		if end < 0 {
 			return fmt.Errorf("unclosed option list in %q", s)
 		}
+		e.Options = []string{} // "cmd []": a list, empty
 		if opts := rest[1:end]; opts != "" {
 			e.Options = strings.Split(opts, "|")
 		}
