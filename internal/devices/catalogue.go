@@ -26,7 +26,7 @@ func WriteCatalogue(out io.Writer) error {
 	if err := w.Write(CatalogueHeader); err != nil {
 		return err
 	}
-	for _, l := range tableOrder {
+	for _, l := range loadLibrary().order {
 		for _, prod := range l.products {
 			p, _ := Identify(catalogueIDs[l.typ], prod.id, "")
 			p.Type, p.Name = l.typ, prod.name

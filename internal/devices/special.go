@@ -11,6 +11,8 @@ import (
 // the telegram belongs to (0 for device level).
 type specialFunc func(d *Device, s *State, t *telegram.Telegram, hc Tag)
 
+// specials holds the named special cases. Family files add theirs with
+// registerSpecials in an init function; tables are parsed after that.
 var specials = map[string]specialFunc{
 	// boiler
 	"boilerState":        boilerState,
@@ -37,6 +39,16 @@ var specials = map[string]specialFunc{
 	"rc300Summer2":  rc300Summer2,
 	"curveMaxFlow":  curveMaxFlow,
 	"integralTimes": integralTimes,
+}
+
+// registerSpecials adds a family's special cases.
+func registerSpecials(m map[string]specialFunc) {
+	for name, fn := range m {
+		if specials[name] != nil {
+			panic("devices: special " + name + " registered twice")
+		}
+		specials[name] = fn
+	}
 }
 
 // Names of what the special cases remember in State.memo.
@@ -536,4 +548,4 @@ func integralTimes(d *Device, s *State, t *telegram.Telegram, hc Tag) {
 }
 
 // layoutFor picks the table that describes a product.
-func layoutFor(p Product) *layout { return layouts[layoutKey{p.Type, p.ID}] }
+func layoutFor(p Product) *layout { return loadLibrary().byProduct[layoutKey{p.Type, p.ID}] }

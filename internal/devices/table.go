@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed tables/*.tbl
@@ -139,11 +140,15 @@ type layoutKey struct {
 	product uint8
 }
 
-// tableOrder lists the tables in file order; layouts finds one by product.
-var tableOrder []*layout
+// library is every table, parsed on first use (after the special cases of
+// every family file have registered themselves).
+type library struct {
+	order     []*layout // file order
+	byProduct map[layoutKey]*layout
+}
 
-var layouts = func() map[layoutKey]*layout {
-	m := map[layoutKey]*layout{}
+var loadLibrary = sync.OnceValue(func() *library {
+	lib := &library{byProduct: map[layoutKey]*layout{}}
 	files, err := tableFiles.ReadDir("tables")
 	if err != nil {
 		panic(err)
@@ -157,17 +162,17 @@ var layouts = func() map[layoutKey]*layout {
 		if err != nil {
 			panic(fmt.Sprintf("devices: tables/%s: %v", f.Name(), err))
 		}
-		tableOrder = append(tableOrder, l)
+		lib.order = append(lib.order, l)
 		for _, p := range l.products {
 			k := layoutKey{l.typ, p.id}
-			if m[k] != nil {
+			if lib.byProduct[k] != nil {
 				panic(fmt.Sprintf("devices: product %d of %s is in two tables", p.id, l.typ))
 			}
-			m[k] = l
+			lib.byProduct[k] = l
 		}
 	}
-	return m
-}()
+	return lib
+})
 
 var columns = regexp.MustCompile(`\s{2,}`)
 
