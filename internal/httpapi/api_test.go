@@ -217,3 +217,59 @@ func TestSystemMetrics(t *testing.T) {
 		t.Errorf("bus info %v", samples["emsesp_bus_info"])
 	}
 }
+
+// /metrics: every device family with a device label, the system families
+// and emsd's own, in one valid exposition.
+func TestMetricsEverything(t *testing.T) {
+	base := perfInstallation(t)
+	code, ctype, body := get(t, base+"/metrics")
+	if code != 200 || !strings.HasPrefix(ctype, "text/plain; version=0.0.4") {
+		t.Fatalf("%d %q", code, ctype)
+	}
+	fams := parseMetrics(t, body)
+	_, samples := families(t, strings.Split(string(body), "\n# HELP emsd_")[0]) // the devices and system; client_golang gathers the rest
+	for _, want := range []string{
+		`emsesp_seltemp{device="boiler",circuit="dhw"} 52`,
+		`emsesp_seltemp{device="thermostat",circuit="hc1",deviceid="0x10"} 17`,
+		`emsesp_curflowtemp{device="boiler"} 60.2`,
+	} {
+		name := want[:strings.IndexByte(want, '{')]
+		if !contains(samples[name], want) {
+			t.Errorf("missing %s in %v", want, samples[name])
+		}
+	}
+	for _, name := range []string{"emsesp_bus_bustelegramsreceived", "emsesp_device_productid", "go_goroutines",
+		"process_resident_memory_bytes", "emsd_bus_telegrams_total", "emsd_device_last_telegram_seconds"} {
+		if fams[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+	get(t, base+"/api/boiler")
+	_, _, body = get(t, base+"/metrics")
+	if !strings.Contains(string(body), `emsd_http_requests_total{code="200",handler="api"} 1`) {
+		t.Error("the API request is not counted")
+	}
+}
+
+func TestServiceDiscovery(t *testing.T) {
+	base := perfInstallation(t)
+	_, ctype, body := get(t, base+"/prometheus/sd")
+	var groups []struct {
+		Targets []string          `json:"targets"`
+		Labels  map[string]string `json:"labels"`
+	}
+	if err := json.Unmarshal(body, &groups); err != nil || ctype != "application/json" {
+		t.Fatalf("%v %q: %s", err, ctype, body)
+	}
+	var devices []string
+	host := strings.TrimPrefix(base, "http://")
+	for _, g := range groups {
+		if len(g.Targets) != 1 || g.Targets[0] != host {
+			t.Errorf("targets %v, want [%s]", g.Targets, host)
+		}
+		devices = append(devices, g.Labels["device"])
+	}
+	if strings.Join(devices, ",") != "system,boiler,thermostat" {
+		t.Errorf("devices %v", devices)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/store"
@@ -33,24 +35,39 @@ type Server struct {
 	plans    plans
 	snaps    sync.Pool // *store.Snapshot
 	bufs     sync.Pool // *[]byte
+	registry *prometheus.Registry
+	requests requestCounts
 
 	apiCalls, apiFails atomic.Uint64
 }
 
 // New returns a server reading st; bus reports the bus counters.
 func New(st *store.Store, bus func() gateway.Stats, settings Settings) *Server {
-	return &Server{store: st, bus: bus, settings: settings, start: time.Now(), now: time.Now, hostname: hostname()}
+	s := &Server{store: st, bus: bus, settings: settings, start: time.Now(), now: time.Now, hostname: hostname()}
+	s.registry = newRegistry(s)
+	return s
 }
 
-// Handler routes /api and everything below it. Paths are not cleaned or
-// redirected: as in EMS-ESP, empty segments are simply dropped.
+// Handler routes /api and everything below it, /metrics and the service
+// discovery. /api paths are not cleaned or redirected: as in EMS-ESP, empty
+// segments are simply dropped.
 func (s *Server) Handler() http.Handler {
+	api, all, sd := s.counted(handlerAPI, s.serveAPI), s.counted(handlerMetrics, s.serveAll), s.counted(handlerSD, s.serveSD)
+	other := s.counted(handlerOther, http.NotFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if segs := strings.SplitN(strings.TrimLeft(r.URL.Path, "/"), "/", 2); segs[0] == "api" {
-			s.serveAPI(w, r)
+		switch r.URL.Path {
+		case "/metrics":
+			all(w, r)
+			return
+		case "/prometheus/sd":
+			sd(w, r)
 			return
 		}
-		http.NotFound(w, r)
+		if segs := strings.SplitN(strings.TrimLeft(r.URL.Path, "/"), "/", 2); segs[0] == "api" {
+			api(w, r)
+			return
+		}
+		other(w, r)
 	})
 }
 
