@@ -148,8 +148,11 @@ func (d *Device) bind(l *layout, model Flags) {
 		for i := 0; i < n; i++ {
 			h := &Handler{Type: tg.first + uint16(i), Name: tg.name, Fetch: tg.fetch,
 				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole}
-			if tg.circuits > 0 {
+			switch {
+			case tg.circuits > 0:
 				h.circuit = TagHC1 + Tag(i)
+			case tg.hc > 0:
+				h.circuit = TagHC1 + Tag(tg.hc-1)
 			}
 			for _, f := range tg.fields {
 				if !f.models.matches(model) {

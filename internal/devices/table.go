@@ -82,6 +82,7 @@ type telegramDef struct {
 	monitor    bool // creates its heating circuit
 	fetch      bool // not broadcast; read periodically
 	whole      int  // > 0: decoded only from offset 0 with at least this many bytes
+	hc         int  // > 0: a single type that belongs to heating circuit hcN
 	models     modelFilter
 	fields     []fieldDef
 	specialFns []string
@@ -306,6 +307,12 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 			t.monitor = true
 		case w == "fetch":
 			t.fetch = true
+		case strings.HasPrefix(w, "hc="):
+			n, err := strconv.Atoi(w[len("hc="):])
+			if err != nil || n < 1 || n > heatingCircuits || t.circuits > 0 {
+				return nil, fmt.Errorf("bad option %q (hc=1..8, for a single type)", w)
+			}
+			t.hc = n
 		case strings.HasPrefix(w, "whole="):
 			n, err := strconv.Atoi(w[len("whole="):])
 			if err != nil || n < 1 {
