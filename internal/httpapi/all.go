@@ -15,7 +15,7 @@ func (s *Server) serveAll(w http.ResponseWriter, r *http.Request) {
 	defer s.snaps.Put(snap)
 	b := s.buffer()
 	*b = s.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, snap).render(*b, snap)
-	info := s.systemInfo(snap)
+	info := s.systemInfo(snap, false)
 	*b = info.appendMetrics(*b)
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	contentType := contentTypeText

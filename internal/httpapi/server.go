@@ -195,7 +195,7 @@ func (s *Server) writeMetrics(w http.ResponseWriter, r *http.Request, b *[]byte)
 }
 
 func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request, snap *store.Snapshot, segs []string) {
-	info := s.systemInfo(snap)
+	info := s.systemInfo(snap, len(segs) == 0 || segs[0] == "values" || segs[0] == "info")
 	cmd := "values"
 	if len(segs) > 0 {
 		cmd = segs[0]

@@ -63,7 +63,10 @@ type Settings struct {
 	ReadOnly bool
 }
 
-func (s *Server) systemInfo(snap *store.Snapshot) systemInfo {
+// systemInfo gathers the system sections and the device list; the handler
+// lists (telegram types received, fetched, pending) only when asked, as
+// only the JSON shows them.
+func (s *Server) systemInfo(snap *store.Snapshot, handlers bool) systemInfo {
 	bus := s.bus()
 	status := "disconnected"
 	switch {
@@ -137,6 +140,10 @@ func (s *Server) systemInfo(snap *store.Snapshot) systemInfo {
 			if d.Registered(st, j) && (st.Values[j].Set || d.Entities[j].Type == devices.Command) {
 				di.entities++
 			}
+		}
+		if !handlers {
+			info.devices = append(info.devices, di)
+			continue
 		}
 		var rec, fet, pen []string
 		for j, h := range d.Handlers {
