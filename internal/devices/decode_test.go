@@ -242,3 +242,14 @@ func TestLayoutsBind(t *testing.T) {
 		}
 	}
 }
+
+// RC35 circuit telegrams step by 0x0A: 0x48 is hc2's monitor.
+func TestRC35SecondCircuit(t *testing.T) {
+	d, s := decodeHex(t, 0x10, 86, "01.00",
+		"10 00 48 00 00 02 2A 00 D7 00 00 00 00 00 00 00 00 00 32", // hc2: 21.0 set, 21.5 room, flow 50 @14
+	)
+	expect(t, d, s, map[string]any{"hc2.seltemp": 21.0, "hc2.currtemp": 21.5, "hc2.targetflowtemp": 50.0, "hc1.seltemp": nil})
+	if !s.HasCircuit(TagHC1+1) || s.HasCircuit(TagHC1) {
+		t.Errorf("circuits %b, want hc2 only", s.Circuits)
+	}
+}

@@ -146,7 +146,7 @@ func (d *Device) bind(l *layout, model Flags) {
 		}
 		n := max(tg.circuits, 1)
 		for i := 0; i < n; i++ {
-			h := &Handler{Type: tg.first + uint16(i), Name: tg.name, Fetch: tg.fetch,
+			h := &Handler{Type: tg.first + uint16(i)*tg.step, Name: tg.name, Fetch: tg.fetch,
 				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole}
 			switch {
 			case tg.circuits > 0:

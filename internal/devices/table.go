@@ -78,11 +78,12 @@ type initialValue struct {
 type telegramDef struct {
 	name       string
 	first      uint16
-	circuits   int  // number of types in the range; 0 for a single device-level type
-	monitor    bool // creates its heating circuit
-	fetch      bool // not broadcast; read periodically
-	whole      int  // > 0: decoded only from offset 0 with at least this many bytes
-	hc         int  // > 0: a single type that belongs to heating circuit hcN
+	step       uint16 // between the types of consecutive circuits; 1 unless written "/step"
+	circuits   int    // number of types in the range; 0 for a single device-level type
+	monitor    bool   // creates its heating circuit
+	fetch      bool   // not broadcast; read periodically
+	whole      int    // > 0: decoded only from offset 0 with at least this many bytes
+	hc         int    // > 0: a single type that belongs to heating circuit hcN
 	models     modelFilter
 	fields     []fieldDef
 	specialFns []string
@@ -286,19 +287,27 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 	if len(words) < 2 {
 		return nil, fmt.Errorf("telegram needs a type and a name")
 	}
-	t := &telegramDef{name: words[1]}
+	t := &telegramDef{name: words[1], step: 1}
 	first, last, isRange := strings.Cut(words[0], "..")
+	if last, step, ok := strings.Cut(last, "/"); ok {
+		n, err := strconv.ParseUint(step, 0, 16)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("bad step in %q", words[0])
+		}
+		t.step, words[0] = uint16(n), first+".."+last
+	}
 	a, err := strconv.ParseUint(first, 0, 16)
 	if err != nil {
 		return nil, err
 	}
 	t.first = uint16(a)
 	if isRange {
+		_, last, _ = strings.Cut(words[0], "..")
 		b, err := strconv.ParseUint(last, 0, 16)
-		if err != nil || b < a {
-			return nil, fmt.Errorf("bad type range %q", words[0])
+		if err != nil || b < a || (b-a)%uint64(t.step) != 0 || (b-a)/uint64(t.step) >= heatingCircuits {
+			return nil, fmt.Errorf("bad type range %q (at most 8 types, the last on the step)", words[0])
 		}
-		t.circuits = int(b-a) + 1
+		t.circuits = int((b-a)/uint64(t.step)) + 1
 	}
 	for i := 2; i < len(words); i++ {
 		w := words[i]
