@@ -226,6 +226,10 @@ func (g *Gateway) telegram(t *telegram.Telegram, now time.Time) {
 		g.version(t)
 		return
 	}
+	// As EMS-ESP: the sender takes broadcasts and what it sends us or the
+	// master thermostat, the receiver takes commands sent to it. Unlike
+	// EMS-ESP, a sender also takes a telegram its receiver does not know
+	// (an EM10 reporting its setpoints to the boiler with 0x1A).
 	var known bool
 	switch {
 	case t.Dest == telegram.Broadcast || t.Dest == g.busID || t.Dest == 0x10:
@@ -235,6 +239,9 @@ func (g *Gateway) telegram(t *telegram.Telegram, now time.Time) {
 		}
 	default:
 		known = g.store.Decode(t.Dest, t, now)
+		if !known {
+			known = g.store.Decode(t.Src, t, now)
+		}
 	}
 	if !known {
 		g.stats.UnknownTelegrams++
