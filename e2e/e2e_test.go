@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -198,7 +199,19 @@ func TestPrometheusScrapesSeedConfig(t *testing.T) {
 	}
 	dir := t.TempDir()
 	config := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(config, bytes.ReplaceAll(seed, []byte("127.0.0.1:9797"), []byte(addr)), 0o644); err != nil {
+	// The seed's job, and the same relabelling fed by emsd's service discovery.
+	sd := fmt.Sprintf(`
+  - job_name: 'emsesp_sd'
+    http_sd_configs:
+      - url: 'http://%s/prometheus/sd'
+    relabel_configs:
+      - source_labels: [device]
+        target_label: __metrics_path__
+        regex: (.*)
+        replacement: /api/$1/metrics
+`, addr)
+	full := append(bytes.ReplaceAll(seed, []byte("127.0.0.1:9797"), []byte(addr)), sd...)
+	if err := os.WriteFile(config, full, 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -222,10 +235,22 @@ func TestPrometheusScrapesSeedConfig(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	for _, r := range query(t, api, `up{job="emsesp"}`) {
+	for _, r := range query(t, api, `up{job=~"emsesp|emsesp_sd"}`) {
 		if r.Value[1] != "1" {
 			t.Errorf("target %v is down", r.Metric)
 		}
+	}
+	// Discovery lists every device type the bus has, plus system.
+	for ctx.Err() == nil && len(query(t, api, `up{job="emsesp_sd"} == 1`)) < 5 {
+		time.Sleep(time.Second)
+	}
+	var found []string
+	for _, r := range query(t, api, `up{job="emsesp_sd"}`) {
+		found = append(found, r.Metric["device"])
+	}
+	sort.Strings(found)
+	if strings.Join(found, ",") != "boiler,mixer,solar,system,thermostat" {
+		t.Errorf("discovered targets %v", found)
 	}
 	for _, q := range []string{
 		`emsesp_curflowtemp{device="boiler"}`,

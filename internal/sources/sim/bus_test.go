@@ -75,11 +75,11 @@ func (r *busRig) waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// The gateway discovers both devices from UBADevices and Version, fetches
+// The gateway discovers all devices from UBADevices and Version, fetches
 // what they send only on request, and its writes are acknowledged.
 func TestGatewayOnSimulatedBus(t *testing.T) {
 	r := newBusRig(t, gateway.Options{}, nil)
-	r.waitFor(t, "both devices", func() bool { return len(r.st.Devices()) == 2 })
+	r.waitFor(t, "all four devices", func() bool { return len(r.st.Devices()) == 4 })
 	for _, v := range []struct {
 		tag   devices.Tag
 		short string
@@ -124,7 +124,7 @@ func TestDamagedLine(t *testing.T) {
 		return f
 	}
 	r := newBusRig(t, gateway.Options{}, damage)
-	r.waitFor(t, "both devices", func() bool { return len(r.st.Devices()) == 2 })
+	r.waitFor(t, "all four devices", func() bool { return len(r.st.Devices()) == 4 })
 	r.waitFor(t, "ubauptime", func() bool { _, ok := r.value(devices.TagDevice, "ubauptime"); return ok })
 	r.waitFor(t, "a counted damage", func() bool { return r.gw.Stats().IncompleteTelegrams > 0 })
 	if got, ok := r.value(devices.TagDevice, "ubauptime"); !ok || got < 100000 || got > 10000000 {

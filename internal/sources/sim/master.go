@@ -112,7 +112,7 @@ func (m *master) slot(ctx context.Context) bool {
 		switch {
 		case req.Read:
 			m.send(telegram.Append(nil, m.sim.answer(req)))
-		case req.Dest == boilerID || req.Dest == thermostatID:
+		default:
 			if _, known := m.sim.block(req.Dest, req.Type); known {
 				m.send([]byte{0x01})
 			} else {

@@ -1,5 +1,6 @@
-// Package sim is a simulated heating system: a gas boiler (product 123) and
-// an RC310 thermostat (product 158) with one heating circuit and hot water.
+// Package sim is a simulated heating system: a gas boiler (product 123), an
+// RC310 thermostat (product 158) with a radiator circuit (hc1) and a floor
+// circuit (hc2) behind an MM100 mixer, hot water, and an SM100 solar module.
 // Plausible physics driven by a seeded random generator produce real
 // telegram bytes. The boiler is the bus master: it polls the gateway, and
 // the devices broadcast what real ones broadcast and answer the rest only
@@ -18,6 +19,8 @@ import (
 const (
 	boilerID     = telegram.BoilerID
 	thermostatID = 0x10
+	mixerID      = 0x21 // MM100 for hc2, the floor heating
+	solarID      = 0x30 // SM100
 )
 
 // Options configure a simulation.
@@ -36,6 +39,14 @@ type Sim struct {
 
 	outdoor, room, flow, ret, dhwTemp float64
 	burnerOn, tapping, dhwHeating     bool
+	floorRoom, mixFlow, valve         float64 // hc2: floor heating behind the mixer
+	mixPump                           bool
+	collector, cylBottom, clouds      float64 // solar
+	solarPump                         bool
+	solarMod                          float64
+	solarWhToday, solarWhHour         float64
+	solarWhTotal, solarPumpMin        float64
+	solarDay                          int
 	modulation                        float64
 	burnerSince, tapUntil             time.Time
 	burnStarts, dhwStarts             int
@@ -59,6 +70,11 @@ func New(opt Options) *Sim {
 	s := &Sim{opt: opt, rng: rng, clock: opt.Start, nextDue: map[uint16]time.Time{}}
 	s.outdoor = s.outdoorTarget()
 	s.room = 20 + rng.Float64()
+	s.floorRoom = 20 + rng.Float64()
+	s.mixFlow, s.collector, s.cylBottom = 25, s.outdoor, 30
+	s.solarWhTotal = float64(2000000 + rng.IntN(2000000))
+	s.solarPumpMin = float64(50000 + rng.IntN(100000))
+	s.solarDay = s.clock.YearDay()
 	s.flow, s.ret, s.dhwTemp = 35, 30, 50+5*rng.Float64()
 	s.burnStarts = 20000 + rng.IntN(50000)
 	s.dhwStarts = 5000 + rng.IntN(20000)
@@ -128,7 +144,8 @@ func (s *Sim) step(dt float64) {
 	}
 
 	// The burner runs for hot water first, else when the room needs heat.
-	demand := s.dhwHeating || s.room < s.setpoint()-0.2 || s.burnerOn && s.room < s.setpoint()+0.3
+	demand := s.dhwHeating || s.room < s.setpoint()-0.2 || s.burnerOn && s.room < s.setpoint()+0.3 ||
+		s.floorRoom < s.setpoint()-0.3
 	if demand && !s.burnerOn && s.clock.Sub(s.burnerSince) > 3*time.Minute {
 		s.burnerOn, s.burnerSince = true, s.clock
 		s.burnStarts++
@@ -157,10 +174,73 @@ func (s *Sim) step(dt float64) {
 
 	// The room gains from the radiators while the pump runs (with the burner
 	// and for a few minutes after it) and loses heat to the outside.
-	pump := !s.dhwHeating && (s.burnerOn || s.clock.Sub(s.burnerSince) < 5*time.Minute)
+	pump := !s.dhwHeating && s.room < s.setpoint()+0.3 && (s.burnerOn || s.clock.Sub(s.burnerSince) < 5*time.Minute)
 	gain := 0.0
 	if pump && s.flow > s.room {
 		gain = (s.flow - s.room) * 0.00003
 	}
 	s.room += (gain - (s.room-s.outdoor)*0.000015) * dt
+	s.stepFloor(dt)
+	s.stepSolar(dt)
+}
+
+// floorTarget is the mixer's heating curve for hc2: low flow temperatures.
+func (s *Sim) floorTarget() float64 {
+	return math.Max(24, math.Min(40, 24+0.7*(s.setpoint()-s.outdoor)+3*(s.setpoint()-s.floorRoom)))
+}
+
+// stepFloor runs hc2: the mixer blends boiler water down to the floor's
+// flow temperature while the floor needs heat; the floor is slow.
+func (s *Sim) stepFloor(dt float64) {
+	s.mixPump = s.floorRoom < s.setpoint()+0.2
+	target := math.Min(s.floorTarget(), s.flow)
+	if !s.mixPump {
+		target = s.floorRoom
+	}
+	s.mixFlow += (target - s.mixFlow) * dt / 300
+	if s.mixPump && s.flow > s.floorRoom {
+		s.valve = math.Max(0, math.Min(100, 100*(s.mixFlow-s.floorRoom)/(s.flow-s.floorRoom+0.1)))
+	} else {
+		s.valve = 0
+	}
+	gain := 0.0
+	if s.mixPump && s.mixFlow > s.floorRoom {
+		gain = (s.mixFlow - s.floorRoom) * 0.00002
+	}
+	s.floorRoom += (gain - (s.floorRoom-s.outdoor)*0.00001) * dt
+}
+
+// stepSolar runs the collector: warm in the sun, and its pump loads the
+// cylinder's bottom while the collector is warmer than the water there.
+func (s *Sim) stepSolar(dt float64) {
+	if d := s.clock.YearDay(); d != s.solarDay {
+		s.solarDay, s.solarWhToday = d, 0
+	}
+	h := float64(s.clock.Hour()) + float64(s.clock.Minute())/60
+	sun := math.Max(0, math.Sin(math.Pi*(h-7)/12))
+	s.clouds = math.Max(0, math.Min(1, s.clouds+s.rng.NormFloat64()*0.01*math.Sqrt(dt)))
+	target := s.outdoor + 70*sun*(1-0.7*s.clouds)
+	s.collector += (target - s.collector) * dt / 600
+	switch {
+	case s.collector > s.cylBottom+7:
+		s.solarPump = true
+	case s.collector < s.cylBottom+3:
+		s.solarPump = false
+	}
+	// A 200 l cylinder holds about 840 kJ per kelvin, the collector 60 kJ.
+	power := 0.0 // watts into the cylinder
+	if s.solarPump {
+		s.solarMod = math.Max(30, math.Min(100, 10*(s.collector-s.cylBottom)))
+		power = 80 * (s.collector - s.cylBottom) * s.solarMod / 100
+		s.collector -= power * dt / 60000
+		s.solarPumpMin += dt / 60
+	} else {
+		s.solarMod = 0
+	}
+	s.cylBottom += (power/840000 - (s.cylBottom-20)*0.000005) * dt
+	s.dhwTemp += power / 1680000 * dt
+	wh := power * dt / 3600
+	s.solarWhToday += wh
+	s.solarWhTotal += wh
+	s.solarWhHour = power // over the last hour, at the present power
 }

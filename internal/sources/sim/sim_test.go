@@ -18,7 +18,8 @@ var fetched = []struct {
 	dev byte
 	typ uint16
 }{{0x08, 0x14}, {0x08, 0x16}, {0x08, 0x33}, {0x08, 0x15}, {0x08, 0x1C}, {0x08, 0x04}, {0x10, 0x02B9},
-	{0x10, 0x02AF}, {0x10, 0x029B}, {0x10, 0x02F5}, {0x10, 0x031B}, {0x10, 0x023A}, {0x10, 0x0240}}
+	{0x10, 0x02AF}, {0x10, 0x029B}, {0x10, 0x02F5}, {0x10, 0x031B}, {0x10, 0x023A}, {0x10, 0x0240},
+	{0x10, 0x02BA}, {0x10, 0x02B0}, {0x10, 0x029C}, {0x21, 0x02CE}, {0x30, 0x038E}, {0x30, 0x0391}}
 
 // minute advances a minute and returns every frame a gateway would see:
 // the broadcasts, and the answers to its reads of the fetched telegrams.
@@ -57,7 +58,7 @@ func TestSimulatedDay(t *testing.T) {
 	st := store.New()
 	gw := gateway.New(gateway.Options{}, st)
 	s := New(Options{Seed: 1, Start: start})
-	for _, dev := range []byte{0x08, 0x10} {
+	for _, dev := range []byte{boilerID, thermostatID, mixerID, solarID} {
 		gw.Frame(telegram.Append(nil, s.answer(telegram.Telegram{Src: 0x0B, Dest: dev, Type: 0x02, Read: true, Length: 0xFF})))
 	}
 	read := func(tag devices.Tag, short string) (float64, bool) {
@@ -125,7 +126,7 @@ func TestSimulatedDay(t *testing.T) {
 // for part of one, it answers that part.
 func TestAnswers(t *testing.T) {
 	s := New(Options{Seed: 1, Start: start})
-	if r := s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x10, Type: 0x02A6, Read: true, Length: 0xFF}); len(r.Data) != 0 || r.Src != 0x10 || r.Dest != 0x0B {
+	if r := s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x10, Type: 0x02A7, Read: true, Length: 0xFF}); len(r.Data) != 0 || r.Src != 0x10 || r.Dest != 0x0B {
 		t.Errorf("unknown type answered %v", r)
 	}
 	r := s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x10, Type: 0x02A5, Offset: 25, Read: true, Length: 0xFF})

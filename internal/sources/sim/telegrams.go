@@ -14,11 +14,16 @@ var broadcasts = []struct {
 	typ   uint16
 	every time.Duration
 }{
-	{boilerID, 0x18, 10 * time.Second}, // UBAMonitorFast
-	{boilerID, 0x34, 10 * time.Second}, // UBAMonitorWW
-	{boilerID, 0x19, 60 * time.Second}, // UBAMonitorSlow
-	{thermostatID, 0x02A5, 60 * time.Second},
-	{thermostatID, 0x06, 60 * time.Second}, // RCTime
+	{boilerID, 0x18, 10 * time.Second},       // UBAMonitorFast
+	{boilerID, 0x34, 10 * time.Second},       // UBAMonitorWW
+	{boilerID, 0x19, 60 * time.Second},       // UBAMonitorSlow
+	{thermostatID, 0x02A5, 60 * time.Second}, // RC300Monitor hc1
+	{thermostatID, 0x02A6, 60 * time.Second}, // RC300Monitor hc2
+	{thermostatID, 0x06, 60 * time.Second},   // RCTime
+	{mixerID, 0x02D8, 15 * time.Second},      // MM100 status, hc2
+	{solarID, 0x0362, 30 * time.Second},      // SM100 temperatures
+	{solarID, 0x0364, 30 * time.Second},      // SM100 pump modulation
+	{solarID, 0x036A, 30 * time.Second},      // SM100 pump and valves
 }
 
 // due returns the broadcasts that fell due by the simulated clock.
@@ -73,6 +78,10 @@ func (s *Sim) block(dev byte, typ uint16) ([]byte, bool) {
 		return s.boilerBlock(typ)
 	case thermostatID:
 		return s.thermostatBlock(typ)
+	case mixerID:
+		return s.mixerBlock(typ)
+	case solarID:
+		return s.solarBlock(typ)
 	}
 	return nil, false
 }
@@ -81,8 +90,8 @@ func (s *Sim) boilerBlock(typ uint16) ([]byte, bool) {
 	switch typ {
 	case 0x02: // version: product 123, 01.00
 		return []byte{123, 0x01, 0x00}, true
-	case 0x07: // devices present: 0x08, 0x0B (the gateway), 0x10
-		return []byte{0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true
+	case 0x07: // devices present: 0x08, 0x0B (the gateway), 0x10, 0x21, 0x30
+		return []byte{0x09, 0x01, 0, 0x02, 0, 0x01, 0, 0, 0, 0, 0, 0, 0}, true
 	case 0x14:
 		a, b, c := u24(int(s.uptimeMin))
 		return []byte{a, b, c}, true
@@ -163,6 +172,26 @@ func (s *Sim) thermostatBlock(typ uint16) ([]byte, bool) {
 		return []byte{oh, ol}, true
 	case 0x0240:
 		return []byte{0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 2, 0xF6, 0, 0, 0}, true
+	case 0x02A6: // hc2, the floor
+		rh, rl := u16(s.floorRoom)
+		mode := byte(0x01)
+		if s.comfort() {
+			mode = 0x03
+		}
+		flow := byte(0)
+		if s.mixPump {
+			flow = byte(math.Round(s.floorTarget()))
+		}
+		sp := byte(s.setpoint() * 2)
+		return []byte{rh, rl, 0x01, sp, flow, 0, sp, sp, 0, 0, mode,
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true
+	case 0x02BA:
+		return []byte{0xFF, 0, 42, 0, 34, 2, 0, 0, 0xFF, 5, 40, 1, 0xE1,
+			0, 0, 0, 0, 42, 0, 1, 4, 0, 0, 0, 4, 0, 0, 0, 0}, true
+	case 0x02B0:
+		return []byte{2, 10, 0, 0, 45, 35, 17, 1, 25, 0, 0}, true
+	case 0x029C: // floor heating
+		return []byte{1, 3, 0, 0, 0xFF, 1, 5, 45, 50}, true
 	case 0x02A5:
 		rh, rl := u16(s.room)
 		mode := byte(0x01)
@@ -189,6 +218,56 @@ func (s *Sim) thermostatBlock(typ uint16) ([]byte, bool) {
 		return []byte{55, 45}, true
 	case 0x0291:
 		return []byte{0, 0, 0, 0, 0, 0}, true
+	}
+	return nil, false
+}
+
+func (s *Sim) mixerBlock(typ uint16) ([]byte, bool) {
+	switch typ {
+	case 0x02: // version: product 160 (MM100), 02.01
+		return []byte{160, 0x02, 0x01}, true
+	case 0x02D8: // status of hc2: pump @0 bit 0, valve @2, flow @3-4, setpoint @5
+		fh, fl := u16(s.mixFlow)
+		set := byte(0)
+		if s.mixPump {
+			set = byte(math.Round(s.floorTarget()))
+		}
+		return []byte{b2i(s.mixPump), 0, byte(math.Round(s.valve)), fh, fl, set, 0, 0, 0, 0x01, 0x90}, true
+	case 0x02CE: // configuration of hc2: activated, valve run time 120 s, offset 5 K, no dhw priority
+		return []byte{0xFF, 12, 5, 0, 0, 0, 0, 0, 0, 4}, true
+	}
+	return nil, false
+}
+
+func (s *Sim) solarBlock(typ uint16) ([]byte, bool) {
+	switch typ {
+	case 0x02: // version: product 163 (SM100), 02.03
+		return []byte{163, 0x02, 0x03}, true
+	case 0x0362: // collector @0, cylinder bottom @2; sensors not fitted report 0x8000
+		ch, cl := u16(s.collector)
+		bh, bl := u16(s.cylBottom)
+		b := []byte{ch, cl, bh, bl}
+		for len(b) < 26 {
+			b = append(b, 0x80, 0x00)
+		}
+		return b, true
+	case 0x0364: // @3 bit 1 cylinder heated, @9 pump modulation
+		return []byte{0, 0, 0, b2i(s.cylBottom > 60) << 1, 0, 0, 0, 0, 0, byte(s.solarMod), 0, 0, 0, 0, 0}, true
+	case 0x036A: // @10 solar pump: 4 on, 3 off
+		pump := byte(3)
+		if s.solarPump {
+			pump = 4
+		}
+		return []byte{3, 3, 0, 0, 3, 0, 0, 3, 0, 0, pump, 3}, true
+	case 0x038E: // energy: last hour (Wh/10), today (Wh), total (kWh/10)
+		a := uint32(s.solarWhHour * 10)
+		b := uint32(s.solarWhToday)
+		c := uint32(s.solarWhTotal / 100)
+		return []byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a), byte(b >> 24), byte(b >> 16), byte(b >> 8), byte(b),
+			byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c)}, true
+	case 0x0391: // pump working time @1
+		x, y, z := u24(int(s.solarPumpMin))
+		return []byte{0, x, y, z}, true
 	}
 	return nil, false
 }
