@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -20,6 +19,10 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
 	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/gateway"
@@ -35,7 +38,7 @@ import (
 var version = "dev"
 
 type config struct {
-	listen      string
+	web         *web.FlagConfig
 	serial      string
 	frameGap    time.Duration
 	replay      string
@@ -53,7 +56,7 @@ func main() {
 		"Without --ems.serial or --ems.replay it runs a simulated heating system.")
 	app.Version(version)
 	app.HelpFlag.Short('h')
-	app.Flag("web.listen-address", "Address to serve the API and metrics on.").Default(":9797").StringVar(&cfg.listen)
+	cfg.web = kingpinflag.AddFlags(app, ":9797")
 	app.Flag("ems.serial", "Serial EMS interface to read the bus from, e.g. /dev/ttyUSB0 (9600 8N1, BREAK-framed).").StringVar(&cfg.serial)
 	app.Flag("ems.frame-gap", "End a frame after this much silence, for interfaces that do not pass a BREAK on (0: BREAK only).").Default("0").DurationVar(&cfg.frameGap)
 	app.Flag("ems.replay", "Play a capture file instead of reading a bus, then keep serving the result.").StringVar(&cfg.replay)
@@ -64,7 +67,8 @@ func main() {
 	app.Flag("ems.read-only", "Never transmit: listen to the bus only (values that devices send only on request stay empty).").BoolVar(&cfg.readOnly)
 	app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64Var(&cfg.sim.Seed)
 	app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64Var(&cfg.sim.Speed)
-	logLevel := app.Flag("log.level", "Log level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error")
+	logConfig := &promslog.Config{}
+	promslogflag.AddFlags(app, logConfig)
 	app.Command("serve", "Serve the API and metrics (the default).").Default()
 	dump := app.Command("dump", "Write what emsd knows.")
 	dumpEntities := dump.Command("entities", "Every product and entity of the device library as CSV, in the notation of EMS-ESP's entity catalogue.")
@@ -77,9 +81,7 @@ func main() {
 		return
 	}
 
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(*logLevel))
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := promslog.New(logConfig)
 
 	id, err := strconv.ParseUint(*busID, 0, 8)
 	if err != nil || id == 0 || id >= 0x80 {
@@ -120,18 +122,14 @@ func run(log *slog.Logger, cfg config) error {
 	}
 	api := httpapi.New(st, gw.Stats, settings)
 
-	ln, err := net.Listen("tcp", cfg.listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.listen, err)
-	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- web.ListenAndServe(srv, cfg.web, log) }()
 	go gw.Run(ctx)
 
 	switch {
 	case cfg.serial != "":
-		log.Info("serving", "address", ln.Addr().String(), "source", "serial", "device", cfg.serial)
+		log.Info("reading the bus", "source", "serial", "device", cfg.serial)
 		src := &serial.Source{Path: cfg.serial, Mode: cfg.txMode, Log: log, FrameGap: cfg.frameGap, Feed: gw.Feed,
 			Attach: func(p *serial.Port) {
 				if p == nil {
@@ -142,10 +140,10 @@ func run(log *slog.Logger, cfg config) error {
 			}}
 		go src.Run(ctx)
 	case cfg.replay != "":
-		log.Info("serving", "address", ln.Addr().String(), "source", "replay", "file", cfg.replay, "speed", cfg.replaySpeed)
+		log.Info("reading the bus", "source", "replay", "file", cfg.replay, "speed", cfg.replaySpeed)
 		go playCapture(ctx, log, cfg, gw)
 	default:
-		log.Info("serving", "address", ln.Addr().String(), "source", "simulator", "seed", cfg.sim.Seed, "speed", cfg.sim.Speed)
+		log.Info("reading the bus", "source", "simulator", "seed", cfg.sim.Seed, "speed", cfg.sim.Speed)
 		var line link.Line
 		master, ours := line.Attach(), line.Attach()
 		if !cfg.readOnly {
