@@ -101,12 +101,21 @@ func TestSerialThroughPty(t *testing.T) {
 		}
 	}
 	waitLog("serial device open")
+	// Each frame is written once the one before has been decoded: on a pty
+	// only silence ends a frame, and a busy machine may read late.
 	send := func(m *os.File, frames ...[]byte) {
 		for _, f := range frames {
+			before := gw.Stats().TelegramsReceived
 			if _, err := m.Write(f); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(40 * time.Millisecond) // the silence that ends a frame on a pty
+			deadline := time.Now().Add(5 * time.Second)
+			for gw.Stats().TelegramsReceived == before {
+				if time.Now().After(deadline) {
+					t.Fatalf("frame % X never decoded: %+v", f, gw.Stats())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
 		}
 	}
 	// 0x16 carries literal FF bytes: the line doubles them, the framer undoes it.
