@@ -67,6 +67,7 @@ func main() {
 	app.Flag("ems.read-only", "Never transmit: listen to the bus only (values that devices send only on request stay empty).").BoolVar(&cfg.readOnly)
 	app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64Var(&cfg.sim.Seed)
 	app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64Var(&cfg.sim.Speed)
+	app.Flag("sim.heatpump", "Simulate a heat pump (product 172) instead of a gas boiler.").BoolVar(&cfg.sim.HeatPump)
 	logConfig := &promslog.Config{}
 	promslogflag.AddFlags(app, logConfig)
 	app.Command("serve", "Serve the API and metrics (the default).").Default()

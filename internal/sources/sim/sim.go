@@ -29,6 +29,9 @@ type Options struct {
 	Speed float64       // simulated seconds per real second; 1 = real time
 	Start time.Time     // simulated wall clock at the start; zero = now
 	Tick  time.Duration // real time between the master's polls; 20 ms when 0
+	// HeatPump makes the heat source a heat pump (product 172) instead of a
+	// gas boiler (product 123): the same house, compressor telegrams.
+	HeatPump bool
 }
 
 // Sim holds the state of the simulated installation.
@@ -47,6 +50,7 @@ type Sim struct {
 	solarWhToday, solarWhHour         float64
 	solarWhTotal, solarPumpMin        float64
 	solarDay                          int
+	hpHeatWh, hpDhwWh, hpElecWh       float64 // heat pump energy counters
 	modulation                        float64
 	burnerSince, tapUntil             time.Time
 	burnStarts, dhwStarts             int
@@ -82,6 +86,8 @@ func New(opt Options) *Sim {
 	s.heatMinutes = s.burnMinutes * 0.8
 	s.dhwMin = s.burnMinutes * 0.2
 	s.uptimeMin = s.burnMinutes * 3
+	s.hpHeatWh, s.hpDhwWh = s.heatMinutes*8000/60*0.5, s.dhwMin*8000/60*0.5
+	s.hpElecWh = (s.hpHeatWh + s.hpDhwWh) / 3.5
 	return s
 }
 
@@ -158,6 +164,13 @@ func (s *Sim) step(dt float64) {
 	}
 	if s.burnerOn {
 		s.modulation = math.Max(20, math.Min(100, 30+4*(target-s.flow)+s.rng.NormFloat64()*2))
+		heat := 8000 * s.modulation / 100 * dt / 3600 // Wh at 8 kW nominal output
+		if s.dhwHeating {
+			s.hpDhwWh += heat
+		} else {
+			s.hpHeatWh += heat
+		}
+		s.hpElecWh += heat / s.cop()
 		s.flow += (target - s.flow) * dt / 120
 		s.burnMinutes += dt / 60
 		if s.dhwHeating {
@@ -182,6 +195,12 @@ func (s *Sim) step(dt float64) {
 	s.room += (gain - (s.room-s.outdoor)*0.000015) * dt
 	s.stepFloor(dt)
 	s.stepSolar(dt)
+}
+
+// cop is the heat pump's coefficient of performance: better on mild days
+// and at low flow temperatures.
+func (s *Sim) cop() float64 {
+	return math.Max(1.8, 6-0.05*(s.flow-s.outdoor))
 }
 
 // floorTarget is the mixer's heating curve for hc2: low flow temperatures.

@@ -30,7 +30,9 @@ func minute(s *Sim) [][]byte {
 		out = append(out, telegram.Append(nil, t))
 	}
 	for _, f := range fetched {
-		out = append(out, telegram.Append(nil, s.answer(telegram.Telegram{Src: 0x0B, Dest: f.dev, Type: f.typ, Read: true, Length: 0xFF})))
+		if r := s.answer(telegram.Telegram{Src: 0x0B, Dest: f.dev, Type: f.typ, Read: true, Length: 0xFF}); len(r.Data) > 0 {
+			out = append(out, telegram.Append(nil, r))
+		}
 	}
 	return out
 }
@@ -136,5 +138,49 @@ func TestAnswers(t *testing.T) {
 	r = s.answer(telegram.Telegram{Src: 0x0B, Dest: 0x08, Type: 0x16, Offset: 2, Read: true, Length: 3})
 	if r.Offset != 2 || len(r.Data) != 3 || r.Data[0] != 100 {
 		t.Errorf("0x16 @2 len 3 answered %v", r)
+	}
+}
+
+// With --sim.heatpump the heat source is a heat pump whose compressor runs
+// and whose energy counters grow.
+func TestHeatPumpDay(t *testing.T) {
+	st := store.New()
+	gw := gateway.New(gateway.Options{}, st)
+	s := New(Options{Seed: 2, Start: start, HeatPump: true})
+	for _, dev := range []byte{boilerID, thermostatID, mixerID, solarID} {
+		gw.Frame(telegram.Append(nil, s.answer(telegram.Telegram{Src: 0x0B, Dest: dev, Type: 0x02, Read: true, Length: 0xFF})))
+	}
+	value := func(short string) (int64, bool) {
+		var snap store.Snapshot
+		st.Snapshot(&snap)
+		if len(snap.Devices) != 4 || snap.Devices[0].Product.ID != 172 {
+			t.Fatalf("devices %v", snap.Devices)
+		}
+		slot, ok := snap.Devices[0].Slot(devices.TagDevice, short)
+		v := snap.States[0].Values[slot]
+		return v.Num, ok && v.Set
+	}
+	var first int64
+	ran := false
+	for m := 0; m < 12*60; m++ {
+		for _, f := range minute(s) {
+			gw.Frame(f)
+		}
+		if on, _ := value("hpcompon"); on == 1 {
+			ran = true
+		}
+		if m == 0 {
+			first, _ = value("nrgsupptotal")
+		}
+	}
+	last, ok := value("nrgsupptotal")
+	if !ran || !ok || last <= first {
+		t.Errorf("compressor ran %v, energy supplied %d -> %d", ran, first, last)
+	}
+	if n, ok := value("nrgconstotal"); !ok || n == 0 {
+		t.Errorf("energy consumed %d %v", n, ok)
+	}
+	if gw.Stats().UnknownTelegrams != 0 {
+		t.Errorf("unknown telegrams: %+v", gw.Stats())
 	}
 }

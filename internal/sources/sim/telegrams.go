@@ -26,16 +26,39 @@ var broadcasts = []struct {
 	{solarID, 0x036A, 30 * time.Second},      // SM100 pump and valves
 }
 
+// heatPumpBroadcasts are what a heat-pump boiler sends besides.
+var heatPumpBroadcasts = []struct {
+	src   byte
+	typ   uint16
+	every time.Duration
+}{
+	{boilerID, 0x048D, 10 * time.Second}, // HpPower
+	{boilerID, 0x0494, 60 * time.Second}, // UBAEnergySupplied
+	{boilerID, 0x0495, 60 * time.Second}, // UBAInformation
+}
+
 // due returns the broadcasts that fell due by the simulated clock.
 func (s *Sim) due() []telegram.Telegram {
 	var out []telegram.Telegram
-	for _, b := range broadcasts {
+	all := broadcasts
+	if s.opt.HeatPump {
+		all = append(all[:len(all):len(all)], heatPumpBroadcasts...)
+	}
+	for _, b := range all {
 		if next, ok := s.nextDue[b.typ]; ok && s.clock.Before(next) {
 			continue
 		}
 		s.nextDue[b.typ] = s.clock.Add(b.every)
 		data, _ := s.block(b.src, b.typ)
-		out = append(out, telegram.Telegram{Src: b.src, Dest: telegram.Broadcast, Type: b.typ, Data: data})
+		// A block longer than one telegram goes out in parts at rising offsets.
+		limit := telegram.MaxDataEMS
+		if b.typ > 0xFF {
+			limit = telegram.MaxDataEMSPlus
+		}
+		for off := 0; off == 0 || off < len(data); off += limit {
+			part := data[off:min(off+limit, len(data))]
+			out = append(out, telegram.Telegram{Src: b.src, Dest: telegram.Broadcast, Type: b.typ, Offset: byte(off), Data: part})
+		}
 	}
 	return out
 }
@@ -86,7 +109,17 @@ func (s *Sim) block(dev byte, typ uint16) ([]byte, bool) {
 	return nil, false
 }
 
+func u32(v float64) []byte {
+	x := uint32(v)
+	return []byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}
+}
+
 func (s *Sim) boilerBlock(typ uint16) ([]byte, bool) {
+	if s.opt.HeatPump {
+		if b, ok := s.heatPumpBlock(typ); ok || typ == 0x04 {
+			return b, ok // a heat pump has no burner factory data
+		}
+	}
 	switch typ {
 	case 0x02: // version: product 123, 01.00
 		return []byte{123, 0x01, 0x00}, true
@@ -268,6 +301,38 @@ func (s *Sim) solarBlock(typ uint16) ([]byte, bool) {
 	case 0x0391: // pump working time @1
 		x, y, z := u24(int(s.solarPumpMin))
 		return []byte{0, x, y, z}, true
+	}
+	return nil, false
+}
+
+// heatPumpBlock has the telegrams of a heat-pump boiler (product 172).
+func (s *Sim) heatPumpBlock(typ uint16) ([]byte, bool) {
+	switch typ {
+	case 0x02: // version: product 172, 02.04
+		return []byte{172, 0x02, 0x04}, true
+	case 0x048D: // compressor on @3 bit 4, circulation pump @4, activity @7, power @10-11 (0.1 kW), speed @17
+		activity, comp := byte(0), byte(0)
+		if s.burnerOn {
+			comp = 0x10
+			activity = 1
+			if s.dhwHeating {
+				activity = 3
+			}
+		}
+		power := uint16(80 * s.modulation / 100)
+		b := make([]byte, 23)
+		b[3], b[4], b[7], b[10], b[11], b[17] = comp, byte(s.modulation*0.8), activity, byte(power>>8), byte(power), byte(s.modulation)
+		return b, true
+	case 0x0494: // energy supplied (kWh): total @4, dhw @8, heating @12
+		b := append(u32(s.uptimeMin), u32((s.hpHeatWh+s.hpDhwWh)/1000)...)
+		b = append(b, u32(s.hpDhwWh/1000)...)
+		b = append(b, u32(s.hpHeatWh/1000)...)
+		return append(b, make([]byte, 8)...), true
+	case 0x0495: // compressor starts @20, energy consumed (kWh) total @64
+		b := make([]byte, 84)
+		copy(b[20:], u32(float64(s.burnStarts)))
+		copy(b[64:], u32(s.hpElecWh/1000))
+		return b, true
 	}
 	return nil, false
 }
