@@ -15,10 +15,12 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/exporter-toolkit/web"
@@ -27,6 +29,7 @@ import (
 	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/httpapi"
+	"github.com/emsd/emsd/internal/sources/bridge"
 	"github.com/emsd/emsd/internal/sources/link"
 	"github.com/emsd/emsd/internal/sources/replay"
 	"github.com/emsd/emsd/internal/sources/serial"
@@ -48,6 +51,8 @@ type config struct {
 	txMode      serial.TxMode
 	readOnly    bool
 	sim         sim.Options
+	bridge      []bridge.Target
+	bridgeOpt   bridge.Options
 }
 
 func main() {
@@ -65,6 +70,11 @@ func main() {
 	busID := app.Flag("ems.bus-id", "emsd's own address on the bus (EMS-ESP's default is 0x0B).").Default("0x0B").String()
 	txMode := app.Flag("ems.tx-mode", "How frames are sent: ems, ems+, ht3 (or off).").Default("ems").Enum("ems", "ems+", "ht3", "off")
 	app.Flag("ems.read-only", "Never transmit: listen to the bus only (values that devices send only on request stay empty).").BoolVar(&cfg.readOnly)
+	targets := app.Flag("bridge.target", "Bridge an EMS-ESP gateway instead of reading a bus: [NAME=]URL, repeatable.").Strings()
+	tokens := app.Flag("bridge.token-file", "NAME=FILE: the bearer token for a bridged gateway that requires one, read from FILE; repeatable.").Strings()
+	app.Flag("bridge.interval", "How often each bridged gateway is read, however many scrapes arrive.").Default("15s").DurationVar(&cfg.bridgeOpt.Interval)
+	app.Flag("bridge.timeout", "Timeout of each request to a bridged gateway.").Default("5s").DurationVar(&cfg.bridgeOpt.Timeout)
+	app.Flag("bridge.stale-after", "Stop exporting a gateway's values when no refresh succeeded for this long.").Default("5m").DurationVar(&cfg.bridgeOpt.StaleAfter)
 	app.Flag("sim.seed", "Seed of the simulated heating system's random generator.").Default("1").Uint64Var(&cfg.sim.Seed)
 	app.Flag("sim.speed", "Simulated seconds per real second (time acceleration).").Default("1").Float64Var(&cfg.sim.Speed)
 	app.Flag("sim.heatpump", "Simulate a heat pump (product 172) instead of a gas boiler.").BoolVar(&cfg.sim.HeatPump)
@@ -93,8 +103,11 @@ func main() {
 	if cfg.txMode == serial.TxOff {
 		cfg.readOnly = true
 	}
-	if cfg.serial != "" && cfg.replay != "" {
-		app.Fatalf("--ems.serial and --ems.replay exclude each other")
+	if cfg.serial != "" && cfg.replay != "" || len(*targets) > 0 && (cfg.serial != "" || cfg.replay != "") {
+		app.Fatalf("--ems.serial, --ems.replay and --bridge.target exclude each other")
+	}
+	if err := parseBridge(&cfg, *targets, *tokens); err != nil {
+		app.Fatalf("%v", err)
 	}
 	if err := run(log, cfg); err != nil {
 		log.Error("emsd stopped", "err", err)
@@ -105,6 +118,9 @@ func main() {
 func run(log *slog.Logger, cfg config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(cfg.bridge) > 0 {
+		return serveBridge(ctx, log, cfg)
+	}
 
 	opt := gateway.Options{BusID: cfg.busID, ReadOnly: cfg.readOnly, Log: log}
 	if cfg.capture != "" {
@@ -193,4 +209,78 @@ func playCapture(ctx context.Context, log *slog.Logger, cfg config, gw *gateway.
 		return
 	}
 	log.Info("replay done, serving its result", "file", cfg.replay, "frames", n)
+}
+
+// parseBridge reads the bridge targets and their token files.
+func parseBridge(cfg *config, targets, tokens []string) error {
+	names := map[string]int{}
+	for _, s := range targets {
+		t, err := bridge.ParseTarget(s)
+		if err != nil {
+			return err
+		}
+		if _, dup := names[t.Name]; dup {
+			return fmt.Errorf("two bridge targets are named %q", t.Name)
+		}
+		names[t.Name] = len(cfg.bridge)
+		cfg.bridge = append(cfg.bridge, t)
+	}
+	for _, s := range tokens {
+		name, file, ok := strings.Cut(s, "=")
+		i, known := names[name]
+		if !ok || !known {
+			return fmt.Errorf("--bridge.token-file %q: want NAME=FILE for a --bridge.target NAME", s)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("--bridge.token-file: %w", err)
+		}
+		cfg.bridge[i].Token = strings.TrimSpace(string(b))
+	}
+	return nil
+}
+
+// serveBridge serves bridged EMS-ESP gateways. One gateway answers on every
+// endpoint as that gateway would; several answer through /probe.
+func serveBridge(ctx context.Context, log *slog.Logger, cfg config) error {
+	cfg.bridgeOpt.Log = log
+	var gateways []*bridge.Gateway
+	servers := map[string]*httpapi.Server{}
+	for _, t := range cfg.bridge {
+		g := bridge.New(t, cfg.bridgeOpt)
+		gateways = append(gateways, g)
+		go g.Run(ctx)
+		log.Info("bridging", "gateway", t.Name, "url", t.URL, "interval", cfg.bridgeOpt.Interval)
+	}
+	// emsd's own /metrics carries the bridge's health; with one gateway it
+	// is that gateway's server, which answers every endpoint.
+	health := httpapi.Settings{Version: version, ReadOnly: true, Collectors: []prometheus.Collector{bridge.NewCollector(gateways)}}
+	mux := http.NewServeMux()
+	for _, g := range gateways {
+		settings := httpapi.Settings{Version: version, ReadOnly: true}
+		if len(gateways) == 1 {
+			settings = health
+		}
+		servers[g.Name] = httpapi.New(g.Store, g.BusStats, settings)
+	}
+	mux.Handle("/probe", httpapi.Probe(servers))
+	if len(gateways) == 1 {
+		mux.Handle("/", servers[gateways[0].Name].Handler())
+	} else {
+		fleet := httpapi.New(store.New(), func() gateway.Stats { return gateway.Stats{} }, health)
+		mux.Handle("/metrics", fleet.Handler())
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(srv, cfg.web, log) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
 }

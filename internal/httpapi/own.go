@@ -141,5 +141,8 @@ func (c *ownCollector) Collect(ch chan<- prometheus.Metric) {
 func newRegistry(s *Server) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newOwnCollector(s))
+	for _, c := range s.settings.Collectors {
+		reg.MustRegister(c)
+	}
 	return reg
 }

@@ -37,6 +37,7 @@ type Server struct {
 	bufs     sync.Pool // *[]byte
 	registry *prometheus.Registry
 	requests requestCounts
+	handler  http.Handler
 
 	apiCalls, apiFails atomic.Uint64
 }
@@ -45,13 +46,16 @@ type Server struct {
 func New(st *store.Store, bus func() gateway.Stats, settings Settings) *Server {
 	s := &Server{store: st, bus: bus, settings: settings, start: time.Now(), now: time.Now, hostname: hostname()}
 	s.registry = newRegistry(s)
+	s.handler = s.routes()
 	return s
 }
 
 // Handler routes /api and everything below it, /metrics and the service
 // discovery. /api paths are not cleaned or redirected: as in EMS-ESP, empty
 // segments are simply dropped.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() http.Handler {
 	api, all, sd := s.counted(handlerAPI, s.serveAPI), s.counted(handlerMetrics, s.serveAll), s.counted(handlerSD, s.serveSD)
 	other := s.counted(handlerOther, http.NotFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

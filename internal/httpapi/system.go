@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/store"
 )
@@ -57,10 +59,11 @@ type deviceInfo struct {
 // Settings are the facts about emsd's own configuration that the settings
 // section reports.
 type Settings struct {
-	Version  string // emsd's own version
-	BusID    byte
-	TxMode   int // 0 off (listen only), 1 EMS, 2 EMS+, 3 HT3
-	ReadOnly bool
+	Version    string                 // emsd's own version
+	Collectors []prometheus.Collector // more of emsd's own metrics for /metrics (the bridge's health)
+	BusID      byte
+	TxMode     int // 0 off (listen only), 1 EMS, 2 EMS+, 3 HT3
+	ReadOnly   bool
 }
 
 // systemInfo gathers the system sections and the device list; the handler

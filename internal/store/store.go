@@ -79,6 +79,29 @@ func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) bool {
 	return known
 }
 
+// Update lets fn change the state of the device with bus ID id, as a
+// source that does not decode telegrams (the bridge) fills it. It reports
+// whether the device exists.
+func (s *Store) Update(id byte, now time.Time, fn func(d *devices.Device, st *devices.State)) bool {
+	if id >= 128 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.byID[id] - 1
+	if i < 0 {
+		return false
+	}
+	st := &s.states[i]
+	circuits := st.Circuits
+	fn(s.devices[i], st)
+	if st.Circuits != circuits {
+		s.layout++
+	}
+	s.seen[i] = now
+	return true
+}
+
 // Snapshot is a consistent copy of every device's state.
 type Snapshot struct {
 	Layout  uint64 // changes whenever Devices or a device's circuits change
