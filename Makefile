@@ -34,7 +34,7 @@ prometheus-tools:
 
 # Benchmarks of the hot paths: decoding a telegram and rendering a scrape.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/gateway/ ./internal/httpapi/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/gateway/ ./internal/httpapi/ ./internal/sources/bridge/
 
 # Fuzz each target for FUZZTIME (default 1m).
 FUZZTIME ?= 1m
