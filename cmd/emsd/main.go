@@ -267,8 +267,14 @@ func serveBridge(ctx context.Context, log *slog.Logger, cfg config) error {
 	if len(gateways) == 1 {
 		mux.Handle("/", servers[gateways[0].Name].Handler())
 	} else {
-		fleet := httpapi.New(store.New(), func() gateway.Stats { return gateway.Stats{} }, health)
-		mux.Handle("/metrics", fleet.Handler())
+		// /metrics: every gateway's families with a gateway label, and emsd's own.
+		var names []string
+		var list []*httpapi.Server
+		for _, g := range gateways {
+			names, list = append(names, g.Name), append(list, servers[g.Name])
+		}
+		own := httpapi.New(store.New(), func() gateway.Stats { return gateway.Stats{} }, health)
+		mux.Handle("/metrics", httpapi.NewFleet(names, list, own).Handler())
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

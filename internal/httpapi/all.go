@@ -14,9 +14,15 @@ func (s *Server) serveAll(w http.ResponseWriter, r *http.Request) {
 	snap := s.snapshot()
 	defer s.snaps.Put(snap)
 	b := s.buffer()
-	*b = s.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, snap).render(*b, snap)
+	*b = s.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, snap, nil).render(*b, snap)
 	info := s.systemInfo(snap, false)
 	*b = info.appendMetrics(*b)
+	s.finishAll(w, r, b)
+}
+
+// finishAll appends emsd's own metrics (from client_golang) to a /metrics
+// answer and sends it.
+func (s *Server) finishAll(w http.ResponseWriter, r *http.Request, b *[]byte) {
 	format := expfmt.NewFormat(expfmt.TypeTextPlain)
 	contentType := contentTypeText
 	if wantsOpenMetrics(r) {

@@ -33,19 +33,23 @@ type planKey struct {
 	deviceLabel bool         // add device="<type>" (/metrics)
 }
 
+// gatewayLabels names, per device of a merged snapshot, the bridged gateway
+// it belongs to (a fleet's /metrics); nil for one bus or gateway.
+type gatewayLabels []string
+
 // plans caches one plan per endpoint and rebuilds it when the store layout changes.
 type plans struct {
 	mu    sync.Mutex
 	cache map[planKey]*plan
 }
 
-func (p *plans) get(key planKey, snap *store.Snapshot) *plan {
+func (p *plans) get(key planKey, snap *store.Snapshot, gateways gatewayLabels) *plan {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pl := p.cache[key]; pl != nil && pl.layout == snap.Layout {
 		return pl
 	}
-	pl := buildPlan(key, snap)
+	pl := buildPlan(key, snap, gateways)
 	if p.cache == nil {
 		p.cache = map[planKey]*plan{}
 	}
@@ -58,15 +62,21 @@ func exportable(t devices.Type) bool {
 	return ok
 }
 
-func buildPlan(key planKey, snap *store.Snapshot) *plan {
+func buildPlan(key planKey, snap *store.Snapshot, gateways gatewayLabels) *plan {
 	type series struct {
 		dev, slot int
 		name      string
 	}
 	var all []series
 	seriesCount := map[string]int{} // name + labels without deviceid
-	labelKey := func(name string, d *devices.Device, e *devices.Entity) string {
-		return name + "\x00" + d.Product.Type.String() + "\x00" + e.Tag.String()
+	gatewayOf := func(dev int) string {
+		if gateways == nil {
+			return ""
+		}
+		return gateways[dev]
+	}
+	labelKey := func(name string, dev int, d *devices.Device, e *devices.Entity) string {
+		return name + "\x00" + gatewayOf(dev) + "\x00" + d.Product.Type.String() + "\x00" + e.Tag.String()
 	}
 	for di, d := range snap.Devices {
 		if key.typ == devices.Unknown && !exportable(d.Product.Type) || key.typ != devices.Unknown && d.Product.Type != key.typ {
@@ -80,7 +90,7 @@ func buildPlan(key planKey, snap *store.Snapshot) *plan {
 			}
 			name := metricName(e.Short)
 			all = append(all, series{di, i, name})
-			seriesCount[labelKey(name, d, e)]++
+			seriesCount[labelKey(name, di, d, e)]++
 		}
 	}
 	pl := &plan{layout: snap.Layout}
@@ -97,13 +107,16 @@ func buildPlan(key planKey, snap *store.Snapshot) *plan {
 		var b []byte
 		b = append(b, s.name...)
 		var labels []string
+		if gateways != nil {
+			labels = append(labels, "gateway", gateways[s.dev])
+		}
 		if key.deviceLabel {
 			labels = append(labels, "device", d.Product.Type.String())
 		}
 		if e.Tag != devices.TagDevice {
 			labels = append(labels, "circuit", e.Tag.String())
 		}
-		if seriesCount[labelKey(s.name, d, e)] > 1 {
+		if seriesCount[labelKey(s.name, s.dev, d, e)] > 1 {
 			labels = append(labels, "deviceid", hexID(d.ID))
 		}
 		for i := 0; i < len(labels); i += 2 {

@@ -180,7 +180,7 @@ func wantsOpenMetrics(r *http.Request) bool {
 // serveMetrics renders a plan; an endpoint with no sample at all is a 404.
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, snap *store.Snapshot, key planKey, device string) {
 	b := s.buffer()
-	*b = s.plans.get(key, snap).render(*b, snap)
+	*b = s.plans.get(key, snap, nil).render(*b, snap)
 	if len(*b) == 0 {
 		s.bufs.Put(b)
 		s.fail(w, http.StatusNotFound, "no 'metrics' in "+device)

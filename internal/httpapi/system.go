@@ -300,6 +300,41 @@ func (f *field) typeName() string {
 // emsesp_<section>_<key>, strings as labels of emsesp_<section>_info, then
 // one productid and one entities sample per device.
 func (info *systemInfo) appendMetrics(b []byte) []byte {
+	return appendFamilies(b, info.families(nil, ""))
+}
+
+// sysFamily is one system metric family: its HELP and its samples, each a
+// label set (without braces) and a value.
+type sysFamily struct {
+	name, help string
+	samples    []sysSample
+}
+
+type sysSample struct {
+	labels string
+	value  int64
+}
+
+// families lists the system families, adding them to fams (merging by
+// name, so that several gateways' samples share a family). extra is a
+// label pair put first on every sample, `gateway="home"`, or "".
+func (info *systemInfo) families(fams []sysFamily, extra string) []sysFamily {
+	add := func(name, help, labels string, v int64) {
+		if extra != "" {
+			if labels != "" {
+				labels = extra + "," + labels
+			} else {
+				labels = extra
+			}
+		}
+		for i := range fams {
+			if fams[i].name == name {
+				fams[i].samples = append(fams[i].samples, sysSample{labels, v})
+				return
+			}
+		}
+		fams = append(fams, sysFamily{name, help, []sysSample{{labels, v}}})
+	}
 	for _, sec := range info.sections {
 		var labels []byte
 		seen := map[string]bool{}
@@ -319,47 +354,44 @@ func (info *systemInfo) appendMetrics(b []byte) []byte {
 				labels = append(labels, '"')
 				continue
 			}
-			name := metricName(sec.name, f.key)
-			b = appendGaugeHeader(b, name, f.key)
-			b = append(b, name...)
-			b = append(b, ' ')
-			b = strconv.AppendInt(b, f.i, 10)
-			b = append(b, '\n')
+			add(metricName(sec.name, f.key), f.key, "", f.i)
 		}
 		if len(labels) > 0 {
-			name := metricName(sec.name, "info")
-			b = appendGaugeHeader(b, name, "info")
-			b = append(b, name...)
-			b = append(b, '{')
-			b = append(b, labels...)
-			b = append(b, "} 1\n"...)
+			add(metricName(sec.name, "info"), "info", string(labels), 1)
 		}
 	}
-	for _, m := range []struct{ name, help string }{{"emsesp_device_productid", "productID"}, {"emsesp_device_entities", "entities"}} {
-		if len(info.devices) == 0 {
-			break
+	for _, d := range info.devices {
+		l := []byte(`type="`)
+		l = appendLabelValue(l, d.typ)
+		l = append(l, `",name="`...)
+		l = appendLabelValue(l, d.name)
+		l = append(l, `",deviceid="`...)
+		l = append(l, d.id...)
+		if d.brand != "" {
+			l = append(l, `",brand="`...)
+			l = appendLabelValue(l, d.brand)
 		}
-		b = appendGaugeHeader(b, m.name, m.help)
-		for _, d := range info.devices {
-			b = append(b, m.name...)
-			b = append(b, `{type="`...)
-			b = appendLabelValue(b, d.typ)
-			b = append(b, `",name="`...)
-			b = appendLabelValue(b, d.name)
-			b = append(b, `",deviceid="`...)
-			b = append(b, d.id...)
-			if d.brand != "" {
-				b = append(b, `",brand="`...)
-				b = appendLabelValue(b, d.brand)
+		l = append(l, `",version="`...)
+		l = appendLabelValue(l, d.version)
+		l = append(l, '"')
+		add("emsesp_device_productid", "productID", string(l), int64(d.productID))
+		add("emsesp_device_entities", "entities", string(l), int64(d.entities))
+	}
+	return fams
+}
+
+func appendFamilies(b []byte, fams []sysFamily) []byte {
+	for _, f := range fams {
+		b = appendGaugeHeader(b, f.name, f.help)
+		for _, smp := range f.samples {
+			b = append(b, f.name...)
+			if smp.labels != "" {
+				b = append(b, '{')
+				b = append(b, smp.labels...)
+				b = append(b, '}')
 			}
-			b = append(b, `",version="`...)
-			b = appendLabelValue(b, d.version)
-			b = append(b, `"} `...)
-			if m.help == "productID" {
-				b = strconv.AppendInt(b, int64(d.productID), 10)
-			} else {
-				b = strconv.AppendInt(b, int64(d.entities), 10)
-			}
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, smp.value, 10)
 			b = append(b, '\n')
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -286,5 +287,43 @@ func TestParseTarget(t *testing.T) {
 	}
 	if _, err := ParseTarget("ems-esp.local"); err == nil {
 		t.Error("a target without a scheme was accepted")
+	}
+}
+
+// A fleet's /metrics: every gateway's device and system families, each
+// sample with its gateway, families grouped across gateways.
+func TestFleetMetrics(t *testing.T) {
+	_, a := newFakeGateway(t)
+	_, b := newFakeGateway(t)
+	var names []string
+	var servers []*httpapi.Server
+	var gws []*Gateway
+	for _, tg := range []Target{{Name: "a", URL: a.URL}, {Name: "b", URL: b.URL}} {
+		g := New(tg, Options{})
+		if err := g.Refresh(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		gws = append(gws, g)
+		names = append(names, g.Name)
+		servers = append(servers, httpapi.New(g.Store, g.BusStats, httpapi.Settings{}))
+	}
+	own := httpapi.New(gws[0].Store, gws[0].BusStats, httpapi.Settings{Collectors: []prometheus.Collector{NewCollector(gws)}})
+	h := httpapi.NewFleet(names, servers, own).Handler()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	got := series(parse(t, w.Body.Bytes()))
+	for _, k := range []string{
+		`emsesp_curflowtemp{device=boiler,gateway=a} current flow temperature, °C, readable, visible`,
+		`emsesp_curflowtemp{device=boiler,gateway=b} current flow temperature, °C, readable, visible`,
+		`emsesp_seltemp{circuit=hc1,device=thermostat,gateway=b} selected temperature, °C, readable, writeable, visible`,
+		`emsesp_bus_bustelegramsreceived{gateway=a} busTelegramsReceived`,
+		`emsd_bridge_up{gateway=b} 1 when the last refresh of the gateway succeeded.`,
+	} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("missing %s", k)
+		}
+	}
+	if strings.Count(w.Body.String(), "# HELP emsesp_curflowtemp ") != 1 {
+		t.Error("emsesp_curflowtemp is not one family")
 	}
 }
