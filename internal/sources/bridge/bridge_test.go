@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -325,5 +326,46 @@ func TestFleetMetrics(t *testing.T) {
 	}
 	if strings.Count(w.Body.String(), "# HELP emsesp_curflowtemp ") != 1 {
 		t.Error("emsesp_curflowtemp is not one family")
+	}
+}
+
+// A device that leaves the gateway's list stops being exported; one that
+// comes back is exported again.
+func TestBridgeDeviceListChanges(t *testing.T) {
+	fake, srv := newFakeGateway(t)
+	g := New(Target{Name: "home", URL: srv.URL}, Options{})
+	if err := g.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.ReadFile(filepath.Join(fake.dir, "sample_system_info.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(info, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["devices"] = doc["devices"].([]any)[:1] // the thermostat is gone
+	onlyBoiler, _ := json.Marshal(doc)
+	fake.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/api/system/info" {
+			w.Write(onlyBoiler)
+			return true
+		}
+		return false
+	})
+	if err := g.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := scrape(t, g, "/api/thermostat/metrics"); code != 404 {
+		t.Errorf("a thermostat the gateway no longer lists is still exported: %d", code)
+	}
+	if code, _ := scrape(t, g, "/api/boiler/metrics"); code != 200 {
+		t.Errorf("boiler: %d", code)
+	}
+	fake.setFault(nil)
+	g.Refresh(context.Background())
+	if code, _ := scrape(t, g, "/api/thermostat/metrics"); code != 200 {
+		t.Errorf("the thermostat came back but is not exported: %d", code)
 	}
 }
