@@ -1,6 +1,8 @@
 package devices
 
 import (
+	"sync"
+
 	"github.com/emsd/emsd/internal/telegram"
 )
 
@@ -89,17 +91,37 @@ func (d *Device) Registered(s *State, i int) bool {
 // NewDevice builds the device a discovery found. Devices whose family has
 // no table yet get no entities but still appear in the device list.
 func NewDevice(id byte, p Product, version, brand string) *Device {
-	d := &Device{ID: id, Product: p, Version: version, Brand: brand,
-		slots: map[slotKey]int{}, byType: map[uint16]*Handler{}}
+	d := &Device{ID: id, Product: p, Version: version, Brand: brand}
 	l := layoutFor(p)
 	if l == nil {
+		d.slots, d.byType = map[slotKey]int{}, map[uint16]*Handler{}
 		return d
 	}
-	d.initial = l.initial
 	if l.ownCircuit > 0 && id >= l.ownCircuit && id < l.ownCircuit+8 {
 		d.ownCircuit = TagHC1 + Tag(id-l.ownCircuit)
 	}
-	model := p.Flags.Model()
+	sh := shapeFor(l, p.Flags.Model())
+	d.Entities, d.Handlers, d.slots, d.byType = sh.Entities, sh.Handlers, sh.slots, sh.byType
+	d.hcBase, d.hcStride, d.initial = sh.hcBase, sh.hcStride, sh.initial
+	return d
+}
+
+// A shape is what every device of one table and model shares: entities,
+// handlers and their lookups, built once and never changed (a bridge to a
+// hundred gateways keeps one copy per model, not per device).
+type shapeKey struct {
+	l     *layout
+	model Flags
+}
+
+var shapes sync.Map // shapeKey → *Device holding only the shared parts
+
+func shapeFor(l *layout, model Flags) *Device {
+	key := shapeKey{l, model}
+	if sh, ok := shapes.Load(key); ok {
+		return sh.(*Device)
+	}
+	d := &Device{slots: map[slotKey]int{}, byType: map[uint16]*Handler{}, initial: l.initial}
 	var perCircuit []tableEntity
 	add := func(e Entity) {
 		d.slots[slotKey{e.Tag, e.Short}] = len(d.Entities)
@@ -131,7 +153,8 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	}
 	flushCircuits()
 	d.bind(l, model)
-	return d
+	sh, _ := shapes.LoadOrStore(key, d)
+	return sh.(*Device)
 }
 
 // bind resolves the layout's telegram fields to this device's slots.

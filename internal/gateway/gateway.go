@@ -101,6 +101,7 @@ type Gateway struct {
 	unsupported map[uint32]bool // dest<<16 | type: answered empty, not fetched again
 	limiter     logLimiter
 	captureLine []byte
+	current     telegram.Telegram // the telegram being handled
 }
 
 // New returns a gateway that fills st.
@@ -188,7 +189,11 @@ func (g *Gateway) telegramFrame(frame []byte, now time.Time) {
 		g.echo(frame, now)
 		return
 	}
-	t, err := telegram.Parse(frame)
+	// The telegram lives in the gateway, not on the heap: the decoder's
+	// special cases would make a local one escape.
+	var err error
+	g.current, err = telegram.Parse(frame)
+	t := &g.current
 	if err != nil {
 		g.stats.IncompleteTelegrams++
 		if err == telegram.ErrCRC {
@@ -205,9 +210,9 @@ func (g *Gateway) telegramFrame(frame []byte, now time.Time) {
 	}
 	g.failPendingEcho(now, "missing")
 	reply := g.exchange.state == awaitReply && t.Src == g.exchange.req.dest && t.Dest == g.busID && !t.Read
-	g.telegram(&t, now)
+	g.telegram(t, now)
 	if reply {
-		g.replied(&t, now)
+		g.replied(t, now)
 	}
 }
 
