@@ -158,7 +158,8 @@ func TestPromtoolChecksLiveMetrics(t *testing.T) {
 	base := "http://" + addr
 	waitHTTP(t, base+"/api/thermostat/metrics", 20*time.Second)
 	for _, path := range []string{"/api/boiler/metrics", "/api/thermostat/metrics", "/api/thermostat/hc1/metrics",
-		"/api/boiler/dhw/metrics", "/api/system/metrics"} {
+		"/api/boiler/dhw/metrics", "/api/system/metrics", "/api/mixer/metrics", "/api/solar/metrics", "/metrics"} {
+		waitHTTP(t, base+path, 20*time.Second) // the solar module's first broadcast may still be on its way
 		body := fetch(t, base+path)
 		cmd := exec.Command(promtool, "check", "metrics")
 		cmd.Stdin = bytes.NewReader(body)
@@ -177,6 +178,20 @@ func TestPromtoolChecksLiveMetrics(t *testing.T) {
 		default:
 			t.Errorf("%s: promtool exit %d: %s\n%s", path, code, stderr.String(), body)
 		}
+	}
+	// /metrics is stable: once discovery and the first fetches are done,
+	// the same series from one scrape to the next.
+	prev := strings.Join(seriesOf(fetch(t, base+"/metrics")), "\n")
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		time.Sleep(time.Second)
+		cur := strings.Join(seriesOf(fetch(t, base+"/metrics")), "\n")
+		if cur == prev {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the series of /metrics never settled:\n%s\n---\n%s", prev, cur)
+		}
+		prev = cur
 	}
 }
 
