@@ -2,15 +2,20 @@
 
 GO ?= go
 
-.PHONY: test vet unit prometheus-tools bench fuzz build
+.PHONY: test vet unit rules prometheus-tools bench fuzz build
 
 build:
 	$(GO) build -o emsd ./cmd/emsd
 
 # Everything CI checks: formatting, vet, unit tests with the race detector
 # (fuzz seed corpora run as ordinary tests), and the end-to-end tests with
-# the real Prometheus and promtool.
-test: prometheus-tools vet unit
+# the real Prometheus and promtool, and the alerting rules with their tests.
+test: prometheus-tools vet rules unit
+
+# The alerting rules in contrib/prometheus: syntax, then their unit tests.
+rules: prometheus-tools
+	promtool check rules contrib/prometheus/emsd-rules.yml
+	promtool test rules contrib/prometheus/emsd-rules.test.yml
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -20,15 +25,20 @@ vet:
 unit:
 	EMSD_REQUIRE_REFERENCE=1 EMSD_REQUIRE_E2E=1 $(GO) test -race -count=1 ./...
 
-# The Debian package brings prometheus and promtool; installed when missing
-# and we are root.
+# The Debian package prometheus brings prometheus and promtool, chromium the
+# browser that renders the landing page; each installed when missing and we
+# are root.
 prometheus-tools:
-	@if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then \
+	@missing=""; \
+	if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then missing="prometheus"; fi; \
+	if ! command -v chromium >/dev/null && [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium"; fi; \
+	missing=$${missing# }; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing the Debian package prometheus"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+			echo "installing the Debian packages $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 		else \
-			echo "prometheus and promtool are missing: install the Debian package prometheus"; exit 1; \
+			echo "missing: install the Debian packages $$missing"; exit 1; \
 		fi; \
 	fi
 

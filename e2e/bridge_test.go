@@ -38,6 +38,7 @@ func fakeEMSESP(t *testing.T) *httptest.Server {
 // fake EMS-ESP gateways, once with the seed's configuration (one gateway)
 // and once through /probe (two gateways).
 func TestPrometheusScrapesBridge(t *testing.T) {
+	t.Parallel() // mostly waiting for scrapes: the Prometheus tests overlap
 	if testing.Short() {
 		t.Skip("takes two scrape intervals")
 	}

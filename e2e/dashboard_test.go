@@ -339,6 +339,7 @@ func labelValues(t *testing.T, api string, v variable, vars map[string]string) [
 // the seed's job, all but the mixer and solar panels, which it does not
 // scrape).
 func TestGrafanaDashboardQueries(t *testing.T) {
+	t.Parallel() // mostly waiting for scrapes: the Prometheus tests overlap
 	if testing.Short() {
 		t.Skip("takes a few scrape intervals")
 	}

@@ -200,6 +200,7 @@ func TestPromtoolChecksLiveMetrics(t *testing.T) {
 // changed), waits for two scrapes of every target and queries the series a
 // user would graph first.
 func TestPrometheusScrapesSeedConfig(t *testing.T) {
+	t.Parallel() // mostly waiting for scrapes: the Prometheus tests overlap
 	if testing.Short() {
 		t.Skip("takes two scrape intervals")
 	}

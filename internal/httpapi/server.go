@@ -60,6 +60,9 @@ func (s *Server) routes() http.Handler {
 	other := s.counted(handlerOther, http.NotFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case "/":
+			s.counted(handlerOther, s.serveLanding)(w, r)
+			return
 		case "/metrics":
 			all(w, r)
 			return
