@@ -26,6 +26,7 @@ type Device struct {
 	// registered only once their circuit exists (State.HasCircuit).
 	Entities []Entity
 	Handlers []*Handler // the telegram types the device understands
+	Commands []int      // slots of the command entities, which count without a value
 
 	slots      map[slotKey]int
 	byType     map[uint16]*Handler
@@ -82,6 +83,23 @@ type memoKey struct {
 // HasCircuit reports whether the circuit exists; the device level always does.
 func (s *State) HasCircuit(t Tag) bool { return t == TagDevice || s.Circuits&(1<<t) != 0 }
 
+// Active counts the entities EMS-ESP counts for a device: those with a
+// value, and the registered commands.
+func (d *Device) Active(s *State) int {
+	n := 0
+	for _, v := range s.Values {
+		if v.Set {
+			n++ // only registered entities get values
+		}
+	}
+	for _, i := range d.Commands {
+		if d.Registered(s, i) {
+			n++
+		}
+	}
+	return n
+}
+
 // Registered reports whether entity slot i is part of the device now.
 func (d *Device) Registered(s *State, i int) bool {
 	e := &d.Entities[i]
@@ -101,7 +119,7 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 		d.ownCircuit = TagHC1 + Tag(id-l.ownCircuit)
 	}
 	sh := shapeFor(l, p.Flags.Model())
-	d.Entities, d.Handlers, d.slots, d.byType = sh.Entities, sh.Handlers, sh.slots, sh.byType
+	d.Entities, d.Handlers, d.Commands, d.slots, d.byType = sh.Entities, sh.Handlers, sh.Commands, sh.slots, sh.byType
 	d.hcBase, d.hcStride, d.initial = sh.hcBase, sh.hcStride, sh.initial
 	return d
 }
@@ -125,6 +143,9 @@ func shapeFor(l *layout, model Flags) *Device {
 	var perCircuit []tableEntity
 	add := func(e Entity) {
 		d.slots[slotKey{e.Tag, e.Short}] = len(d.Entities)
+		if e.Type == Command {
+			d.Commands = append(d.Commands, len(d.Entities))
+		}
 		d.Entities = append(d.Entities, e)
 	}
 	flushCircuits := func() {

@@ -16,7 +16,8 @@ func (s *Server) serveAll(w http.ResponseWriter, r *http.Request) {
 	b := s.buffer()
 	*b = s.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, snap, nil).render(*b, snap)
 	info := s.systemInfo(snap, false)
-	*b = info.appendMetrics(*b)
+	defer systemInfos.Put(info)
+	*b = info.appendMetrics(*b, &s.sysNames)
 	s.finishAll(w, r, b)
 }
 

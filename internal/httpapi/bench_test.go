@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"testing"
@@ -39,10 +40,19 @@ func benchEndpoint(b *testing.B, path string) {
 	h.ServeHTTP(w, req)
 	rec := &bytes.Buffer{}
 	h.ServeHTTP(&recorder{discard: discard{h: http.Header{}}, buf: rec}, req)
-	samples := 0
-	for _, line := range bytes.Split(rec.Bytes(), []byte("\n")) {
-		if len(line) > 0 && line[0] != '#' {
-			samples++
+	// Samples of an exposition, or values of a JSON document.
+	samples, unit := 0, "sample"
+	if bytes.HasPrefix(rec.Bytes(), []byte("{")) {
+		var doc any
+		if err := json.Unmarshal(rec.Bytes(), &doc); err != nil {
+			b.Fatal(err)
+		}
+		samples, unit = countLeaves(doc), "value"
+	} else {
+		for _, line := range bytes.Split(rec.Bytes(), []byte("\n")) {
+			if len(line) > 0 && line[0] != '#' {
+				samples++
+			}
 		}
 	}
 	b.ReportAllocs()
@@ -50,8 +60,26 @@ func benchEndpoint(b *testing.B, path string) {
 	for b.Loop() {
 		h.ServeHTTP(w, req)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(samples), "ns/sample")
-	b.ReportMetric(float64(samples), "samples")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(samples), "ns/"+unit)
+	b.ReportMetric(float64(samples), unit+"s")
+}
+
+func countLeaves(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 0
+		for _, e := range x {
+			n += countLeaves(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n += countLeaves(e)
+		}
+		return n
+	}
+	return 1
 }
 
 type recorder struct {
@@ -65,3 +93,5 @@ func BenchmarkBoilerMetrics(b *testing.B)     { benchEndpoint(b, "/api/boiler/me
 func BenchmarkThermostatMetrics(b *testing.B) { benchEndpoint(b, "/api/thermostat/metrics") }
 func BenchmarkSystemMetrics(b *testing.B)     { benchEndpoint(b, "/api/system/metrics") }
 func BenchmarkBoilerJSON(b *testing.B)        { benchEndpoint(b, "/api/boiler") }
+func BenchmarkThermostatJSON(b *testing.B)    { benchEndpoint(b, "/api/thermostat") }
+func BenchmarkAllMetrics(b *testing.B)        { benchEndpoint(b, "/metrics") }

@@ -302,8 +302,9 @@ func appendValues(b []byte, snap *store.Snapshot, typ devices.Type, only devices
 	default:
 		var first bool
 		b, first = appendTagValues(b, snap, typ, devices.TagDevice, false, true)
+		registered := registeredTags(snap, typ)
 		for t := devices.TagHC1; t < 52; t++ {
-			if !tagRegistered(snap, typ, t) {
+			if registered&(1<<t) == 0 {
 				continue
 			}
 			if !first {
@@ -363,18 +364,21 @@ func appendTagValues(b []byte, snap *store.Snapshot, typ devices.Type, tag devic
 	return b, first
 }
 
-func tagRegistered(snap *store.Snapshot, typ devices.Type, t devices.Tag) bool {
+// registeredTags has bit t set when a device of the type has an entity in
+// circuit t: such a circuit shows as an object, empty or not.
+func registeredTags(snap *store.Snapshot, typ devices.Type) uint64 {
+	var tags uint64
 	for di, d := range snap.Devices {
 		if d.Product.Type != typ {
 			continue
 		}
 		for i := range d.Entities {
-			if d.Entities[i].Tag == t && d.Registered(&snap.States[di], i) {
-				return true
+			if t := d.Entities[i].Tag; tags&(1<<t) == 0 && d.Registered(&snap.States[di], i) {
+				tags |= 1 << t
 			}
 		}
 	}
-	return false
+	return tags
 }
 
 // formatMinutes is how EMS-ESP's /info shows durations.

@@ -52,6 +52,7 @@ func (f *Fleet) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		info := s.systemInfo(snap, false)
+		defer systemInfos.Put(info)
 		fams = info.families(fams, `gateway="`+string(appendLabelValue(nil, f.names[i]))+`"`)
 	}
 	f.mu.Lock()

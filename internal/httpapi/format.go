@@ -115,17 +115,24 @@ func metricName(parts ...string) string {
 		if i > 0 {
 			b = append(b, '_')
 		}
-		for j := 0; j < len(p); j++ {
-			c := p[j]
-			switch {
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '_':
-			default:
-				c = '_'
-			}
-			b = append(b, c)
-		}
+		b = appendSanitised(b, p)
 	}
 	return string(b)
+}
+
+// appendSanitised writes s lower-cased, every character outside
+// [a-z0-9_] replaced by '_'.
+func appendSanitised(b []byte, s string) []byte {
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '_':
+		default:
+			c = '_'
+		}
+		b = append(b, c)
+	}
+	return b
 }

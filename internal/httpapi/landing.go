@@ -52,9 +52,10 @@ func (s *Server) serveLanding(w http.ResponseWriter, r *http.Request) {
 	}
 	snap := s.snapshot()
 	info := s.systemInfo(snap, false)
+	defer systemInfos.Put(info)
 	s.snaps.Put(snap) // info holds copies of everything the page shows
 	var page bytes.Buffer
-	if err := landingTemplate.Execute(&page, landingPage(&info)); err != nil {
+	if err := landingTemplate.Execute(&page, landingPage(info)); err != nil {
 		http.Error(w, "rendering the page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,12 +57,17 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+var recorders = sync.Pool{New: func() any { return new(statusRecorder) }}
+
 // counted wraps a handler so that its requests are counted by status.
 func (s *Server) counted(handler int, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec := statusRecorder{ResponseWriter: w, code: http.StatusOK}
-		h(&rec, r)
+		rec := recorders.Get().(*statusRecorder)
+		rec.ResponseWriter, rec.code = w, http.StatusOK
+		h(rec, r)
 		s.requests[handler][codeIndex(rec.code)].Add(1)
+		rec.ResponseWriter = nil
+		recorders.Put(rec)
 	}
 }
 

@@ -38,6 +38,8 @@ type Server struct {
 	registry *prometheus.Registry
 	requests requestCounts
 	handler  http.Handler
+	host     hostFacts
+	sysNames systemNames
 
 	apiCalls, apiFails atomic.Uint64
 }
@@ -70,7 +72,7 @@ func (s *Server) routes() http.Handler {
 			sd(w, r)
 			return
 		}
-		if segs := strings.SplitN(strings.TrimLeft(r.URL.Path, "/"), "/", 2); segs[0] == "api" {
+		if p := strings.TrimLeft(r.URL.Path, "/"); p == "api" || strings.HasPrefix(p, "api/") {
 			api(w, r)
 			return
 		}
@@ -96,9 +98,22 @@ func (s *Server) buffer() *[]byte {
 	return &b
 }
 
+// contentTypes are the Content-Type header values, made once.
+var contentTypes = map[string][]string{}
+
+func init() {
+	for _, t := range []string{contentTypeText, contentTypeOpenMetrics, contentTypeJSON, contentTypePlain, "application/json"} {
+		contentTypes[t] = []string{t}
+	}
+}
+
 // write sends a 200 answer and recycles the buffer.
 func (s *Server) write(w http.ResponseWriter, contentType string, b *[]byte) {
-	w.Header().Set("Content-Type", contentType)
+	if v, ok := contentTypes[contentType]; ok {
+		w.Header()["Content-Type"] = v
+	} else {
+		w.Header().Set("Content-Type", contentType)
+	}
 	w.Write(*b)
 	s.bufs.Put(b)
 }
@@ -118,12 +133,15 @@ func (s *Server) fail(w http.ResponseWriter, status int, msg string) {
 }
 
 // segments splits an /api path into lower-cased parts, dropping empty ones
-// and the leading "api"; only the first four count, as in EMS-ESP.
-func segments(path string) []string {
-	var out []string
-	for _, p := range strings.Split(path, "/") {
+// and the leading "api"; only the first four count, as in EMS-ESP. The
+// parts go into buf, so that a request costs no allocation.
+func segments(buf *[5]string, path string) []string {
+	out := buf[:0]
+	for path != "" && len(out) < len(buf) {
+		var p string
+		p, path, _ = strings.Cut(path, "/")
 		if p != "" {
-			out = append(out, strings.ToLower(p))
+			out = append(out, toLower(p))
 		}
 	}
 	if len(out) > 0 && out[0] == "api" {
@@ -133,6 +151,16 @@ func segments(path string) []string {
 		out = out[:4]
 	}
 	return out
+}
+
+// toLower is strings.ToLower without an allocation for text already lower.
+func toLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -147,17 +175,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		return
 	}
-	segs := segments(r.URL.Path)
+	var buf [5]string
+	segs := segments(&buf, r.URL.Path)
 	if len(segs) == 0 {
 		s.fail(w, http.StatusBadRequest, "missing command in path")
 		return
 	}
-	snap := s.snapshot()
-	defer s.snaps.Put(snap)
 	if segs[0] == "system" {
-		s.serveSystem(w, r, snap, segs[1:])
+		s.serveSystem(w, r, segs[1:])
 		return
 	}
+	snap := s.snapshot()
+	defer s.snaps.Put(snap)
 	typ, ok := devices.TypeByName(segs[0])
 	if !ok || !hasType(snap, typ) {
 		s.fail(w, http.StatusNotFound, "unknown device "+segs[0])
@@ -201,8 +230,14 @@ func (s *Server) writeMetrics(w http.ResponseWriter, r *http.Request, b *[]byte)
 	s.write(w, contentTypeText, b)
 }
 
-func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request, snap *store.Snapshot, segs []string) {
-	info := s.systemInfo(snap, len(segs) == 0 || segs[0] == "values" || segs[0] == "info")
+func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request, segs []string) {
+	var snap *store.Snapshot // only the JSON's handler lists need the values
+	if len(segs) == 0 || segs[0] == "values" || segs[0] == "info" {
+		snap = s.snapshot()
+		defer s.snaps.Put(snap)
+	}
+	info := s.systemInfo(snap, snap != nil)
+	defer systemInfos.Put(info)
 	cmd := "values"
 	if len(segs) > 0 {
 		cmd = segs[0]
@@ -214,7 +249,7 @@ func (s *Server) serveSystem(w http.ResponseWriter, r *http.Request, snap *store
 		s.write(w, contentTypeJSON, b)
 		return
 	case "metrics":
-		*b = info.appendMetrics(*b)
+		*b = info.appendMetrics(*b, &s.sysNames)
 		s.writeMetrics(w, r, b)
 		return
 	case "entities":

@@ -20,6 +20,11 @@ type Store struct {
 	seen    []time.Time // last telegram per device
 	byID    [128]int    // device index + 1 by bus ID; 0 = none
 	layout  uint64      // bumped whenever a device or circuit appears
+	writes  uint64      // bumped by every change
+
+	summaryMu     sync.Mutex
+	summaryWrites uint64 // writes when summary was made
+	summary       []Summary
 }
 
 // New returns an empty store.
@@ -38,6 +43,7 @@ func (s *Store) Add(d *devices.Device) bool {
 	s.seen = append(s.seen, time.Time{})
 	s.byID[d.ID] = len(s.devices)
 	s.layout++
+	s.writes++
 	return true
 }
 
@@ -70,6 +76,7 @@ func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) bool {
 	st := &s.states[i]
 	circuits := st.Circuits
 	known := s.devices[i].Decode(st, t)
+	s.writes++
 	if st.Circuits != circuits {
 		s.layout++
 	}
@@ -95,11 +102,36 @@ func (s *Store) Update(id byte, now time.Time, fn func(d *devices.Device, st *de
 	st := &s.states[i]
 	circuits := st.Circuits
 	fn(s.devices[i], st)
+	s.writes++
 	if st.Circuits != circuits {
 		s.layout++
 	}
 	s.seen[i] = now
 	return true
+}
+
+// Summary is a device and how many entities it has active (with a value,
+// or a registered command), what a system answer shows per device.
+type Summary struct {
+	Device *devices.Device
+	Active int
+}
+
+// Summaries lists every device with its active entity count, into dst,
+// without copying any values.
+func (s *Store) Summaries(dst []Summary) []Summary {
+	s.summaryMu.Lock()
+	defer s.summaryMu.Unlock()
+	s.mu.RLock()
+	if s.summary == nil || s.summaryWrites != s.writes {
+		s.summary = s.summary[:0]
+		for i, d := range s.devices {
+			s.summary = append(s.summary, Summary{d, d.Active(&s.states[i])})
+		}
+		s.summaryWrites = s.writes
+	}
+	s.mu.RUnlock()
+	return append(dst[:0], s.summary...)
 }
 
 // Snapshot is a consistent copy of every device's state.
