@@ -54,3 +54,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./internal/devices/
 	$(GO) test -run '^$$' -fuzz FuzzAPIPath -fuzztime $(FUZZTIME) ./internal/httpapi/
 	$(GO) test -run '^$$' -fuzz FuzzParseLine -fuzztime $(FUZZTIME) ./internal/sources/replay/
+	$(GO) test -run '^$$' -fuzz FuzzIngest -fuzztime $(FUZZTIME) ./internal/sources/bridge/

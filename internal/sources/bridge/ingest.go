@@ -134,8 +134,8 @@ func convert(e *devices.Entity, v any) devices.Value {
 	case devices.Command:
 	default: // numbers: undo the operator
 		x, ok := v.(float64)
-		if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
-			break
+		if !ok || math.IsNaN(x) || math.Abs(x) > 1e15 {
+			break // not a number an EMS value can be
 		}
 		switch {
 		case e.Scale > 0:
