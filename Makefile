@@ -2,7 +2,7 @@
 
 GO ?= go
 
-.PHONY: test vet unit rules prometheus-tools bench fuzz build
+.PHONY: test vet unit rules prometheus-tools bench soak fuzz build
 
 build:
 	$(GO) build -o emsd ./cmd/emsd
@@ -42,9 +42,17 @@ prometheus-tools:
 		fi; \
 	fi
 
-# Benchmarks of the hot paths: decoding a telegram and rendering a scrape.
+# The performance budget (docs/PERFORMANCE.md): decoding, rendering every
+# endpoint, HTTP on loopback against a static server, the bridge's refresh,
+# and emsd's resident memory after a minute of scrapes.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/gateway/ ./internal/httpapi/ ./internal/sources/bridge/
+	$(GO) test -tags measure -count=1 -run TestResidentMemory -v ./e2e/
+
+# A few minutes of emsd on the simulator with 10% of frames damaged while
+# every endpoint is scraped 200 times a second (EMSD_SOAK_DURATION, 3m).
+soak:
+	$(GO) test -tags soak -count=1 -timeout 30m -run TestSoak -v ./e2e/
 
 # Fuzz each target for FUZZTIME (default 1m).
 FUZZTIME ?= 1m

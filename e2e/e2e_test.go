@@ -60,6 +60,19 @@ func start(t *testing.T, name string, args ...string) {
 // waits for it); the test stops it at the latest when it ends.
 func startStoppable(t *testing.T, name string, args ...string) func() {
 	t.Helper()
+	_, stop := launch(t, name, args...)
+	return stop
+}
+
+// startCmd runs a program until the test ends and returns it.
+func startCmd(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd, _ := launch(t, name, args...)
+	return cmd
+}
+
+func launch(t *testing.T, name string, args ...string) (*exec.Cmd, func()) {
+	t.Helper()
 	var out syncBuffer
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -86,7 +99,7 @@ func startStoppable(t *testing.T, name string, args ...string) func() {
 			t.Logf("%s %v output:\n%s", filepath.Base(name), args, out.String())
 		}
 	})
-	return stop
+	return cmd, stop
 }
 
 type syncBuffer struct {

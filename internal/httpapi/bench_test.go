@@ -3,9 +3,13 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/httpapi"
@@ -95,3 +99,51 @@ func BenchmarkSystemMetrics(b *testing.B)     { benchEndpoint(b, "/api/system/me
 func BenchmarkBoilerJSON(b *testing.B)        { benchEndpoint(b, "/api/boiler") }
 func BenchmarkThermostatJSON(b *testing.B)    { benchEndpoint(b, "/api/thermostat") }
 func BenchmarkAllMetrics(b *testing.B)        { benchEndpoint(b, "/metrics") }
+
+// BenchmarkLoopbackThermostat scrapes /api/thermostat/metrics over real
+// HTTP on loopback, and a server that only writes the same bytes, in the
+// same run; it reports both request rates and their ratio.
+func BenchmarkLoopbackThermostat(b *testing.B) {
+	h := benchHandler(b)
+	emsd := httptest.NewServer(h)
+	defer emsd.Close()
+	body := &bytes.Buffer{}
+	req, _ := http.NewRequest("GET", "/api/thermostat/metrics", nil)
+	h.ServeHTTP(&recorder{discard: discard{h: http.Header{}}, buf: body}, req)
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Write(body.Bytes())
+	}))
+	defer static.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	run := func(url string, n int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n/8; i++ {
+					resp, err := client.Get(url)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	const n = 2000
+	var emsdTime, staticTime time.Duration
+	for b.Loop() {
+		staticTime += run(static.URL+"/api/thermostat/metrics", n)
+		emsdTime += run(emsd.URL+"/api/thermostat/metrics", n)
+	}
+	b.ReportMetric(float64(b.N*n)/emsdTime.Seconds(), "emsd-req/s")
+	b.ReportMetric(float64(b.N*n)/staticTime.Seconds(), "static-req/s")
+	b.ReportMetric(staticTime.Seconds()/emsdTime.Seconds(), "ratio")
+}
