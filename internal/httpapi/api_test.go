@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/emsd/emsd/internal/reference"
+	"github.com/emsd/emsd/internal/telegram"
 )
 
 // perfInstallation is a boiler, an RC310 with three circuits and an RC200
@@ -271,5 +273,21 @@ func TestServiceDiscovery(t *testing.T) {
 	}
 	if strings.Join(devices, ",") != "system,boiler,thermostat" {
 		t.Errorf("devices %v", devices)
+	}
+}
+
+// A value decoded from a telegram is in the very next scrape: rendering
+// reads the store, nothing polls or caches values in between.
+func TestNextScrapeSeesTelegram(t *testing.T) {
+	gw, srv := newGateway(t)
+	gw.Frame(append([]byte{0x08, 0x0B, 0x02, 0x00, 0x7B, 0x01, 0x00}, telegram.CRC([]byte{0x08, 0x0B, 0x02, 0x00, 0x7B, 0x01, 0x00})))
+	for _, flow := range []uint16{452, 453, 601} {
+		f := []byte{0x08, 0x00, 0x18, 0x00, 0x00, byte(flow >> 8), byte(flow)}
+		gw.Frame(append(f, telegram.CRC(f)))
+		_, _, body := get(t, srv.URL+"/api/boiler/metrics")
+		want := fmt.Sprintf("emsesp_curflowtemp %g\n", float64(flow)/10)
+		if !strings.Contains(string(body), want) {
+			t.Fatalf("scrape after the telegram lacks %q", want)
+		}
 	}
 }
