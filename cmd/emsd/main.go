@@ -280,7 +280,9 @@ func serveBridge(ctx context.Context, log *slog.Logger, cfg config) error {
 			names, list = append(names, g.Name), append(list, servers[g.Name])
 		}
 		own := httpapi.New(store.New(), func() gateway.Stats { return gateway.Stats{} }, health)
-		mux.Handle("/metrics", httpapi.NewFleet(names, list, own).Handler())
+		fleet := httpapi.NewFleet(names, list, own)
+		mux.Handle("/metrics", fleet.Handler())
+		mux.Handle("/", fleet.Landing())
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"html/template"
 	"net/http"
 	"sync"
 
@@ -66,3 +68,60 @@ func (f *Fleet) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	*b = appendFamilies(*b, fams)
 	f.own.finishAll(w, r, b)
 }
+
+// Landing answers "/" for a fleet: every gateway with its devices and bus
+// health, and the /probe links that scrape it.
+func (f *Fleet) Landing() http.Handler {
+	return f.own.counted(handlerOther, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		type gw struct {
+			Name, Status string
+			Devices      []string
+			Types        []string
+		}
+		var page struct {
+			Version  string
+			Gateways []gw
+		}
+		page.Version = f.own.settings.Version
+		for i, s := range f.servers {
+			g := gw{Name: f.names[i], Status: "disconnected"}
+			if b := s.bus(); b.Connected {
+				g.Status = "connected"
+			}
+			seen := map[string]bool{}
+			for _, sum := range s.store.Summaries(nil) {
+				d := sum.Device
+				g.Devices = append(g.Devices, d.Product.Type.String()+": "+d.Product.Name)
+				if t := d.Product.Type.String(); exportable(d.Product.Type) && !seen[t] {
+					seen[t] = true
+					g.Types = append(g.Types, t)
+				}
+			}
+			page.Gateways = append(page.Gateways, g)
+		}
+		var b bytes.Buffer
+		if err := fleetTemplate.Execute(&b, page); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", landingPolicy)
+		w.Header().Set("Content-Type", contentTypeHTML)
+		w.Write(b.Bytes())
+	})
+}
+
+var fleetTemplate = template.Must(template.New("fleet").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>emsd: bridged EMS-ESP gateways</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:60em}td,th{padding:.3em .8em;text-align:left;vertical-align:top}</style>
+</head><body>
+<h1>emsd {{.Version}}: bridged EMS-ESP gateways</h1>
+<p><a href="/metrics">/metrics</a> has every gateway's values with a <code>gateway</code> label.</p>
+<table><tr><th>gateway</th><th>bus</th><th>devices</th><th>scrape</th></tr>
+{{range .Gateways}}{{$g := .Name}}<tr><td>{{.Name}}</td><td>{{.Status}}</td><td>{{range .Devices}}{{.}}<br>{{end}}</td>
+<td><a href="/probe?target={{.Name}}&amp;device=system">system</a>{{range .Types}} <a href="/probe?target={{$g}}&amp;device={{.}}">{{.}}</a>{{end}}</td></tr>
+{{end}}</table></body></html>
+`))

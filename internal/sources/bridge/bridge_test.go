@@ -327,6 +327,13 @@ func TestFleetMetrics(t *testing.T) {
 	if strings.Count(w.Body.String(), "# HELP emsesp_curflowtemp ") != 1 {
 		t.Error("emsesp_curflowtemp is not one family")
 	}
+	w = httptest.NewRecorder()
+	httpapi.NewFleet(names, servers, own).Landing().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	for _, want := range []string{`/probe?target=a&amp;device=boiler`, `/probe?target=b&amp;device=thermostat`, "connected"} {
+		if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("fleet page %d lacks %q:\n%s", w.Code, want, w.Body.String())
+		}
+	}
 }
 
 // A device that leaves the gateway's list stops being exported; one that
