@@ -54,6 +54,7 @@ type Stats struct {
 	WritesFailed        uint64 // writes given up or rejected
 	CRCErrors           uint64
 	UnknownTelegrams    uint64 // good telegrams no known device understands
+	DecodeFaults        uint64 // telegrams a decoder failed on (a bug)
 	TxRetries           uint64
 	Protocol            string // "Buderus" or "HT3" once detected, else ""
 	Connected           bool
@@ -210,6 +211,13 @@ func (g *Gateway) telegramFrame(frame []byte, now time.Time) {
 	}
 	g.failPendingEcho(now, "missing")
 	reply := g.exchange.state == awaitReply && t.Src == g.exchange.req.dest && t.Dest == g.busID && !t.Read
+	defer func() {
+		// A decoder fault is a bug to report, not a reason to stop serving.
+		if p := recover(); p != nil {
+			g.stats.DecodeFaults++
+			g.log.Error("decoding a telegram failed; please report it", "frame", hex.EncodeToString(frame), "panic", p)
+		}
+	}()
 	g.telegram(t, now)
 	if reply {
 		g.replied(t, now)

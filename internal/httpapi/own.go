@@ -76,7 +76,7 @@ type ownCollector struct {
 	s                                                    *Server
 	requests, telegrams, incomplete, crc, unknown, reads *prometheus.Desc
 	readsFailed, writes, writesFailed, retries, lastSeen *prometheus.Desc
-	connected                                            *prometheus.Desc
+	connected, faults                                    *prometheus.Desc
 }
 
 func newOwnCollector(s *Server) *ownCollector {
@@ -95,13 +95,14 @@ func newOwnCollector(s *Server) *ownCollector {
 		writesFailed: d("emsd_bus_writes_failed_total", "Writes rejected or given up after retries."),
 		retries:      d("emsd_bus_tx_retries_total", "Requests sent again after a missing or damaged echo or answer."),
 		connected:    d("emsd_bus_up", "1 when the bus delivered telegrams or polls within the last 30 seconds."),
+		faults:       d("emsd_decode_faults_total", "Telegrams a decoder failed on: a bug, logged with the frame for a report."),
 		lastSeen:     d("emsd_device_last_telegram_seconds", "Seconds since the device's last telegram.", "device", "deviceid"),
 	}
 }
 
 func (c *ownCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.requests, c.telegrams, c.incomplete, c.unknown, c.reads, c.readsFailed,
-		c.writes, c.writesFailed, c.retries, c.connected, c.lastSeen} {
+		c.writes, c.writesFailed, c.retries, c.connected, c.lastSeen, c.faults} {
 		ch <- d
 	}
 }
@@ -127,6 +128,7 @@ func (c *ownCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.writes, b.Writes)
 	counter(c.writesFailed, b.WritesFailed)
 	counter(c.retries, b.TxRetries)
+	counter(c.faults, b.DecodeFaults)
 	up := 0.0
 	if b.Connected {
 		up = 1

@@ -63,51 +63,55 @@ func (s *Store) Devices() []*devices.Device {
 
 // Decode applies a telegram to the device with bus ID id. It reports whether
 // such a device exists and understands the telegram's type.
-func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) bool {
-	if id >= 128 {
+func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) (known bool) {
+	i, circuits, ok := s.lockDevice(id)
+	if !ok {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.byID[id] - 1
-	if i < 0 {
-		return false
-	}
-	st := &s.states[i]
-	circuits := st.Circuits
-	known := s.devices[i].Decode(st, t)
-	s.writes++
-	if st.Circuits != circuits {
-		s.layout++
-	}
-	if known {
-		s.seen[i] = now
-	}
-	return known
+	defer func() { s.unlockDevice(i, circuits, now, known) }() // even if a decoder panics
+	return s.devices[i].Decode(&s.states[i], t)
 }
 
 // Update lets fn change the state of the device with bus ID id, as a
 // source that does not decode telegrams (the bridge) fills it. It reports
 // whether the device exists.
 func (s *Store) Update(id byte, now time.Time, fn func(d *devices.Device, st *devices.State)) bool {
-	if id >= 128 {
+	i, circuits, ok := s.lockDevice(id)
+	if !ok {
 		return false
+	}
+	defer s.unlockDevice(i, circuits, now, true)
+	fn(s.devices[i], &s.states[i])
+	return true
+}
+
+// lockDevice takes the write lock and finds the device with bus ID id; when
+// there is none it returns false, unlocked. circuits is the device's
+// circuits before the change.
+func (s *Store) lockDevice(id byte) (i int, circuits uint64, ok bool) {
+	if id >= 128 {
+		return 0, 0, false
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.byID[id] - 1
+	i = s.byID[id] - 1
 	if i < 0 {
-		return false
+		s.mu.Unlock()
+		return 0, 0, false
 	}
-	st := &s.states[i]
-	circuits := st.Circuits
-	fn(s.devices[i], st)
+	return i, s.states[i].Circuits, true
+}
+
+// unlockDevice records a change to device i and releases the lock: a new
+// circuit changes the layout the renderers plan by.
+func (s *Store) unlockDevice(i int, circuits uint64, now time.Time, seen bool) {
 	s.writes++
-	if st.Circuits != circuits {
+	if s.states[i].Circuits != circuits {
 		s.layout++
 	}
-	s.seen[i] = now
-	return true
+	if seen {
+		s.seen[i] = now
+	}
+	s.mu.Unlock()
 }
 
 // Summary is a device and how many entities it has active (with a value,
