@@ -115,6 +115,14 @@ func TestWaterMMPlusVectors(t *testing.T) {
 	})
 	d, s = decodeHex(t, 0x28, 161, "01.00", "A8 00 FF 00 02 31 01 F4 01 00 00 00 00 00 00 00 00 FF")
 	expect(t, d, s, map[string]any{"dhw.temp": 50.0, "dhw.pump": 1.0, "dhw.tempstatus": -1.0})
+	// The station at 0x29 serves dhw2, with types one above.
+	d, s = decodeHex(t, 0x29, 160, "01.00",
+		"A9 00 FF 00 02 32 01 F4 01 00 00 00 00 00 00 00 00 FF",
+		"A9 0B FF 00 02 14 00 00 00 00 3C 0F 00 FB 00 46 50",
+	)
+	expect(t, d, s, map[string]any{
+		"dhw2.temp": 50.0, "dhw2.pump": 1.0, "dhw2.requiredtemp": 60.0, "dhw2.maxtemp": 80.0,
+	})
 }
 
 // IPM as dhw station at 0x41: the telegrams of water.cpp's comments.
@@ -134,8 +142,8 @@ func TestWaterIPMVectors(t *testing.T) {
 	expect(t, d, s, map[string]any{"dhw.circmode": nil, "dhw.circ": 0.0})
 }
 
-// SM100 as dhw station at 0x2A: water.cpp's example telegrams, completed
-// where they stop short of a field.
+// SM100 as dhw station at 0x2A serves dhw3: water.cpp's example telegrams,
+// completed where they stop short of a field.
 func TestWaterSM100Vectors(t *testing.T) {
 	d, s := decodeHex(t, 0x2A, 163, "01.00",
 		"2A 00 FF 00 06 D6 01 C1 00 00 02 5B 01 AF 01 AD 80 00 01 90 01 2C",
@@ -149,12 +157,12 @@ func TestWaterSM100Vectors(t *testing.T) {
 		"10 2A FF 00 06 AB 01 00 01", // command: known, decodes nothing
 	)
 	expect(t, d, s, map[string]any{
-		"dhw.temp": 44.9, "dhw.flow": 0.0, "dhw.storagetemp1": 60.3, "dhw.coldtemp": 43.1, "dhw.temp5": 42.9,
-		"dhw.rettemp": 30.0, "dhw.pump": 1.0,
-		"dhw.dailytemp": 60.0, "dhw.hottemp": 61.0, "dhw.maxtemp": 62.0, "dhw.seltemp": 63.0, "dhw.redtemp": 40.0,
-		"dhw.disinfectiontemp": 70.0, "dhw.errordisp": "normal",
-		"dhw.status2": "heat request", "dhw.pumpmod": 14.0,
-		"dhw.circ": 1.0, "dhw.circmode": "continuous", "dhw.circtc": 1.0, "dhw.keepwarm": 1.0,
-		"dhw.valvereturn": 50.0, "dhw.deltatret": 10.0,
+		"dhw3.temp": 44.9, "dhw3.flow": 0.0, "dhw3.storagetemp1": 60.3, "dhw3.coldtemp": 43.1, "dhw3.temp5": 42.9,
+		"dhw3.rettemp": 30.0, "dhw3.pump": 1.0,
+		"dhw3.dailytemp": 60.0, "dhw3.hottemp": 61.0, "dhw3.maxtemp": 62.0, "dhw3.seltemp": 63.0, "dhw3.redtemp": 40.0,
+		"dhw3.disinfectiontemp": 70.0, "dhw3.errordisp": "normal",
+		"dhw3.status2": "heat request", "dhw3.pumpmod": 14.0,
+		"dhw3.circ": 1.0, "dhw3.circmode": "continuous", "dhw3.circtc": 1.0, "dhw3.keepwarm": 1.0,
+		"dhw3.valvereturn": 50.0, "dhw3.deltatret": 10.0,
 	})
 }

@@ -118,7 +118,11 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	if l.ownCircuit > 0 && id >= l.ownCircuit && id < l.ownCircuit+8 {
 		d.ownCircuit = TagHC1 + Tag(id-l.ownCircuit)
 	}
-	sh := shapeFor(l, p.Flags.Model())
+	var dhw byte // a dhw module's circuit beyond the first: 0x29 serves dhw2
+	if l.ownDHW > 0 && id >= l.ownDHW && id < l.ownDHW+10 {
+		dhw = id - l.ownDHW
+	}
+	sh := shapeFor(l, p.Flags.Model(), dhw)
 	d.Entities, d.Handlers, d.Commands, d.slots, d.byType = sh.Entities, sh.Handlers, sh.Commands, sh.slots, sh.byType
 	d.hcBase, d.hcStride, d.initial = sh.hcBase, sh.hcStride, sh.initial
 	return d
@@ -130,18 +134,22 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 type shapeKey struct {
 	l     *layout
 	model Flags
+	dhw   byte
 }
 
 var shapes sync.Map // shapeKey → *Device holding only the shared parts
 
-func shapeFor(l *layout, model Flags) *Device {
-	key := shapeKey{l, model}
+func shapeFor(l *layout, model Flags, dhw byte) *Device {
+	key := shapeKey{l, model, dhw}
 	if sh, ok := shapes.Load(key); ok {
 		return sh.(*Device)
 	}
 	d := &Device{slots: map[slotKey]int{}, byType: map[uint16]*Handler{}, initial: l.initial}
 	var perCircuit []tableEntity
 	add := func(e Entity) {
+		if e.Tag == TagDHW {
+			e.Tag += Tag(dhw)
+		}
 		d.slots[slotKey{e.Tag, e.Short}] = len(d.Entities)
 		if e.Type == Command {
 			d.Commands = append(d.Commands, len(d.Entities))
@@ -173,13 +181,14 @@ func shapeFor(l *layout, model Flags) *Device {
 		}
 	}
 	flushCircuits()
-	d.bind(l, model)
+	d.bind(l, model, dhw)
 	sh, _ := shapes.LoadOrStore(key, d)
 	return sh.(*Device)
 }
 
 // bind resolves the layout's telegram fields to this device's slots.
-func (d *Device) bind(l *layout, model Flags) {
+// dhw shifts the module's dhw entities and its "own" types (see shapeFor).
+func (d *Device) bind(l *layout, model Flags, dhw byte) {
 	circuitIndex := map[string]int{}
 	for i := 0; i < d.hcStride; i++ {
 		circuitIndex[d.Entities[d.hcBase+i].Short] = i
@@ -192,6 +201,9 @@ func (d *Device) bind(l *layout, model Flags) {
 		for i := 0; i < n; i++ {
 			h := &Handler{Type: tg.first + uint16(i)*tg.step, Name: tg.name, Fetch: tg.fetch,
 				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole}
+			if tg.own {
+				h.Type += uint16(dhw)
+			}
 			switch {
 			case tg.circuits > 0:
 				h.circuit = TagHC1 + Tag(i)
@@ -209,7 +221,7 @@ func (d *Device) bind(l *layout, model Flags) {
 						continue // filtered out for this model
 					}
 					bf.slot, bf.perCircuit = j, true
-				} else if s, found := d.slot(f.entity); found {
+				} else if s, found := d.slot(shiftDHW(f.entity, dhw)); found {
 					bf.slot = s
 				} else {
 					continue
@@ -230,6 +242,14 @@ func (d *Device) bind(l *layout, model Flags) {
 			d.byType[h.Type] = h
 		}
 	}
+}
+
+// shiftDHW turns "dhw.x" into "dhw2.x" for a module serving dhw2.
+func shiftDHW(key string, dhw byte) string {
+	if short, ok := cutPrefix(key, "dhw."); ok && dhw > 0 {
+		return (TagDHW + Tag(dhw)).String() + "." + short
+	}
+	return key
 }
 
 func cutPrefix(s, prefix string) (string, bool) {

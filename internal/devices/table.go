@@ -19,6 +19,7 @@ type layout struct {
 	typ        Type
 	products   []productName
 	ownCircuit byte // > 0: the device at this bus ID has hc1, the next hc2, ...
+	ownDHW     byte // > 0: the device at this bus ID serves dhw, the next dhw2, ...
 	entities   []tableEntity
 	initial    []initialValue
 	telegrams  []*telegramDef
@@ -84,6 +85,7 @@ type telegramDef struct {
 	fetch      bool   // not broadcast; read periodically
 	whole      int    // > 0: decoded only from offset 0 with at least this many bytes
 	hc         int    // > 0: a single type that belongs to heating circuit hcN
+	own        bool   // shifted by the module's dhw circuit: first + n for dhw(n+1)
 	models     modelFilter
 	fields     []fieldDef
 	specialFns []string
@@ -206,6 +208,13 @@ func parseTable(src string) (*layout, error) {
 				return nil, fail("unknown device type %q", name)
 			}
 			continue
+		case strings.HasPrefix(line, "own-dhw "):
+			id, err := strconv.ParseUint(strings.TrimSpace(line[len("own-dhw "):]), 0, 8)
+			if err != nil || id == 0 {
+				return nil, fail("bad own-dhw %q", line)
+			}
+			l.ownDHW = byte(id)
+			continue
 		case strings.HasPrefix(line, "own-circuit "):
 			id, err := strconv.ParseUint(strings.TrimSpace(line[len("own-circuit "):]), 0, 8)
 			if err != nil || id == 0 {
@@ -316,6 +325,8 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 			t.monitor = true
 		case w == "fetch":
 			t.fetch = true
+		case w == "own":
+			t.own = true
 		case strings.HasPrefix(w, "hc="):
 			n, err := strconv.Atoi(w[len("hc="):])
 			if err != nil || n < 1 || n > heatingCircuits || t.circuits > 0 {
