@@ -64,6 +64,16 @@ func TestRC35Vectors(t *testing.T) {
 	if s2.HasCircuit(TagHC1) {
 		t.Error("RC35Set created hc1")
 	}
+	// A monitor without a room temperature (0, or cut short before @4) is an
+	// unused circuit's; 7D00 (no sensor) is an active one.
+	_, s3 := decodeHex(t, 0x10, 86, "01.00",
+		"10 00 48 00 04 02 2A 00 00 00 00 00 00 00 00 00 00 00 30 00", // hc2, room temperature 0
+		"10 00 52 00 04 02 2A", // hc3, cut short
+		"10 00 5C 00 04 02 2A 7D 00 00 00 00 00 00 00 00 00 00 30 00", // hc4, no sensor
+	)
+	if s3.Circuits != 1<<(TagHC1+3) {
+		t.Errorf("circuits %b, want only hc4", s3.Circuits)
+	}
 }
 
 // The RC30 (ES73) reads the same telegrams; its flow curve stays at @15/@17

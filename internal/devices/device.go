@@ -53,6 +53,7 @@ type Handler struct {
 	circuit Tag // the heating circuit of this type ID; 0 = device level
 	monitor bool
 	whole   int
+	need    [2]int
 	fields  []boundField
 	special []specialFunc
 }
@@ -200,7 +201,7 @@ func (d *Device) bind(l *layout, model Flags, dhw byte) {
 		n := max(tg.circuits, 1)
 		for i := 0; i < n; i++ {
 			h := &Handler{Type: tg.first + uint16(i)*tg.step, Name: tg.name, Fetch: tg.fetch,
-				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole}
+				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole, need: tg.need}
 			if tg.own {
 				h.Type += uint16(dhw)
 			}
@@ -242,6 +243,21 @@ func (d *Device) bind(l *layout, model Flags, dhw byte) {
 			d.byType[h.Type] = h
 		}
 	}
+}
+
+// carries reports whether t holds bytes first..last of its type's block and
+// they are not all zero.
+func carries(t *telegram.Telegram, first, last int) bool {
+	from, to := first-int(t.Offset), last-int(t.Offset)
+	if from < 0 || to >= len(t.Data) {
+		return false
+	}
+	for _, b := range t.Data[from : to+1] {
+		if b != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // shiftDHW turns "dhw.x" into "dhw2.x" for a module serving dhw2.
@@ -310,6 +326,9 @@ func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
 	}
 	if len(t.Data) == 0 || h.whole > 0 && (t.Offset != 0 || len(t.Data) < h.whole) {
 		return true // an empty telegram says the device lacks the type or circuit
+	}
+	if h.need[1] > 0 && !carries(t, h.need[0], h.need[1]) {
+		return true // e.g. an RC35 monitor without a room temperature: an unused circuit
 	}
 	hc := h.circuit
 	if hc == TagDevice {

@@ -84,6 +84,7 @@ type telegramDef struct {
 	monitor    bool   // creates its heating circuit
 	fetch      bool   // not broadcast; read periodically
 	whole      int    // > 0: decoded only from offset 0 with at least this many bytes
+	need       [2]int // last > 0: decoded only when bytes first..last are present and not all zero
 	hc         int    // > 0: a single type that belongs to heating circuit hcN
 	own        bool   // shifted by the module's dhw circuit: first + n for dhw(n+1)
 	models     modelFilter
@@ -339,6 +340,14 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 				return nil, fmt.Errorf("bad option %q", w)
 			}
 			t.whole = n
+		case strings.HasPrefix(w, "need="):
+			from, to, ok := strings.Cut(w[len("need="):], "..")
+			a, errA := strconv.Atoi(from)
+			b, errB := strconv.Atoi(to)
+			if !ok || errA != nil || errB != nil || a < 0 || b < 1 || b < a {
+				return nil, fmt.Errorf("bad option %q (need=FIRST..LAST byte)", w)
+			}
+			t.need = [2]int{a, b}
 		case (w == "only" || w == "not") && i+1 < len(words):
 			var err error
 			if t.models, err = parseModelFilter(w + " " + words[i+1]); err != nil {
