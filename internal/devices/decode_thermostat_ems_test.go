@@ -97,7 +97,6 @@ func TestRC20Vectors(t *testing.T) {
 		"17 0B A8 1B 00 00 26 02",
 		"17 0B 90 00 00 00 00 20 24 28 2A",
 		"17 0B 8F 00 04 5D 01 78 24 5D 21 6E",
-		"17 00 AF 00 00 D2",
 		"17 0B 06 00 14 06 17 08 03 22 00 01 10 FF 00",
 	)
 	expect(t, d, s, map[string]any{
@@ -108,12 +107,35 @@ func TestRC20Vectors(t *testing.T) {
 	})
 }
 
+// Away from 0x17 an RC20 is a remote: it neither has nor is asked for the
+// master's telegrams, and the master has no remote telegram.
+func TestRC20RemoteTypes(t *testing.T) {
+	for _, pid := range []byte{77, 66} {
+		p, ok := Identify(0x17, pid, "01.00")
+		if !ok {
+			t.Fatalf("product %d not identified", pid)
+		}
+		master, remote := NewDevice(0x17, p, "01.00", ""), NewDevice(0x18, p, "01.00", "")
+		for _, typ := range []uint16{0x91, 0xA8, 0x90, 0x8F, 0xAE, 0xAD} {
+			if remote.Handler(typ) != nil {
+				t.Errorf("%s at 0x18 has type 0x%02X", p.Name, typ)
+			}
+		}
+		if master.Handler(0xAF) != nil || remote.Handler(0xAF) == nil {
+			t.Errorf("%s: RC20Remote at 0x17 %v, at 0x18 %v; want only the remote", p.Name,
+				master.Handler(0xAF) != nil, remote.Handler(0xAF) != nil)
+		}
+		if master.Handler(0x06) == nil || remote.Handler(0x06) == nil {
+			t.Errorf("%s: the clock telegram is for both", p.Name)
+		}
+	}
+}
+
 // RC20_N and RC25 at 0x17, frames from thermostat.cpp comments.
 func TestRC20NVectors(t *testing.T) {
 	d, s := decodeHex(t, 0x17, 66, "01.00",
 		"17 00 AE 00 80 12 2E 00 D0 00 00 64",
 		"17 00 AD 00 01 27 29 01 4B 05 01 FF 28 19 0A 02 00 00",
-		"17 00 AF 00 00 D2",
 	)
 	expect(t, d, s, map[string]any{
 		"hc1.modetype": "day", "hc1.summermode": "winter", "hc1.seltemp": 23.0, "hc1.currtemp": 20.8,

@@ -123,7 +123,7 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	if l.ownDHW > 0 && id >= l.ownDHW && id < l.ownDHW+10 {
 		dhw = id - l.ownDHW
 	}
-	sh := shapeFor(l, p.Flags.Model(), dhw)
+	sh := shapeFor(l, p.Flags.Model(), dhw, id)
 	d.Entities, d.Handlers, d.Commands, d.slots, d.byType = sh.Entities, sh.Handlers, sh.Commands, sh.slots, sh.byType
 	d.hcBase, d.hcStride, d.initial = sh.hcBase, sh.hcStride, sh.initial
 	return d
@@ -136,12 +136,16 @@ type shapeKey struct {
 	l     *layout
 	model Flags
 	dhw   byte
+	busID byte // only for layouts with telegrams bound to a bus ID
 }
 
 var shapes sync.Map // shapeKey → *Device holding only the shared parts
 
-func shapeFor(l *layout, model Flags, dhw byte) *Device {
-	key := shapeKey{l, model, dhw}
+func shapeFor(l *layout, model Flags, dhw, busID byte) *Device {
+	if !l.byBusID {
+		busID = 0 // the same shape at every ID
+	}
+	key := shapeKey{l, model, dhw, busID}
 	if sh, ok := shapes.Load(key); ok {
 		return sh.(*Device)
 	}
@@ -182,20 +186,21 @@ func shapeFor(l *layout, model Flags, dhw byte) *Device {
 		}
 	}
 	flushCircuits()
-	d.bind(l, model, dhw)
+	d.bind(l, model, dhw, busID)
 	sh, _ := shapes.LoadOrStore(key, d)
 	return sh.(*Device)
 }
 
 // bind resolves the layout's telegram fields to this device's slots.
-// dhw shifts the module's dhw entities and its "own" types (see shapeFor).
-func (d *Device) bind(l *layout, model Flags, dhw byte) {
+// dhw shifts the module's dhw entities and its "own" types (see shapeFor);
+// busID selects the telegrams bound to a bus ID.
+func (d *Device) bind(l *layout, model Flags, dhw, busID byte) {
 	circuitIndex := map[string]int{}
 	for i := 0; i < d.hcStride; i++ {
 		circuitIndex[d.Entities[d.hcBase+i].Short] = i
 	}
 	for _, tg := range l.telegrams {
-		if !tg.models.matches(model) {
+		if !tg.models.matches(model) || !tg.at.matches(busID) {
 			continue
 		}
 		n := max(tg.circuits, 1)

@@ -20,10 +20,21 @@ type layout struct {
 	products   []productName
 	ownCircuit byte // > 0: the device at this bus ID has hc1, the next hc2, ...
 	ownDHW     byte // > 0: the device at this bus ID serves dhw, the next dhw2, ...
+	byBusID    bool // some telegrams apply only at (or away from) one bus ID
 	entities   []tableEntity
 	initial    []initialValue
 	telegrams  []*telegramDef
 }
+
+// busIDFilter limits a telegram to the device at one bus ID ("at=0x17") or
+// to devices elsewhere ("not-at=0x17"): an RC20 is the master at 0x17 and a
+// remote anywhere else.
+type busIDFilter struct {
+	id       byte
+	set, not bool
+}
+
+func (f busIDFilter) matches(id byte) bool { return !f.set || (id == f.id) != f.not }
 
 // productName is a row of a table's [products] section: the products the
 // table describes, with the name EMS-ESP's catalogue gives them.
@@ -88,6 +99,7 @@ type telegramDef struct {
 	hc         int    // > 0: a single type that belongs to heating circuit hcN
 	own        bool   // shifted by the module's dhw circuit: first + n for dhw(n+1)
 	models     modelFilter
+	at         busIDFilter
 	fields     []fieldDef
 	specialFns []string
 }
@@ -233,6 +245,7 @@ func parseTable(src string) (*layout, error) {
 				}
 				tg = t
 				l.telegrams = append(l.telegrams, tg)
+				l.byBusID = l.byBusID || t.at.set
 			}
 			continue
 		}
@@ -348,6 +361,13 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 				return nil, fmt.Errorf("bad option %q (need=FIRST..LAST byte)", w)
 			}
 			t.need = [2]int{a, b}
+		case strings.HasPrefix(w, "at=") || strings.HasPrefix(w, "not-at="):
+			neg := strings.HasPrefix(w, "not-")
+			id, err := strconv.ParseUint(w[strings.Index(w, "=")+1:], 0, 8)
+			if err != nil {
+				return nil, fmt.Errorf("bad option %q (at=ID or not-at=ID)", w)
+			}
+			t.at = busIDFilter{id: byte(id), set: true, not: neg}
 		case (w == "only" || w == "not") && i+1 < len(words):
 			var err error
 			if t.models, err = parseModelFilter(w + " " + words[i+1]); err != nil {
