@@ -1,6 +1,7 @@
 # emsd: the two commands are `go run ./cmd/emsd` and `make test`.
 
 GO ?= go
+SHELL := /bin/bash
 
 .PHONY: test vet unit rules prometheus-tools bench soak fuzz build
 
@@ -45,9 +46,13 @@ prometheus-tools:
 # The performance budget (docs/PERFORMANCE.md): decoding, rendering every
 # endpoint, HTTP on loopback against a static server, the bridge's refresh,
 # and emsd's resident memory after a minute of scrapes.
+# tools/budget.awk prints each figure against its limit at the end.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/gateway/ ./internal/httpapi/ ./internal/sources/bridge/
-	$(GO) test -tags measure -count=1 -run TestResidentMemory -v ./e2e/
+	@set -o pipefail; { \
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/devices/ ./internal/gateway/ ./internal/httpapi/ ./internal/sources/bridge/ && \
+	$(GO) test -count=1 -run TestNextScrapeSeesTelegram -v ./internal/httpapi/ && \
+	$(GO) test -tags measure -count=1 -run TestResidentMemory -v ./e2e/; \
+	} 2>&1 | awk -f tools/budget.awk
 
 # A few minutes of emsd on the simulator with 10% of frames damaged while
 # every endpoint is scraped 200 times a second (EMSD_SOAK_DURATION, 3m).

@@ -20,7 +20,7 @@ func feedHex(t *testing.T, d *Device, s *State, frames ...string) {
 		if err != nil {
 			t.Fatalf("%s: %v", h, err)
 		}
-		if !d.Decode(s, &tg) {
+		if !d.Decode(s, &tg, testTime) {
 			t.Fatalf("%s: type 0x%02X unknown", h, tg.Type)
 		}
 	}

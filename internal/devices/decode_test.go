@@ -5,9 +5,13 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emsd/emsd/internal/telegram"
 )
+
+// testTime is when the telegrams of a test arrive.
+var testTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // decodeHex feeds telegrams written as hex without CRC to a fresh device.
 func decodeHex(t *testing.T, id, productID byte, version string, frames ...string) (*Device, *State) {
@@ -27,7 +31,7 @@ func decodeHex(t *testing.T, id, productID byte, version string, frames ...strin
 		if err != nil {
 			t.Fatalf("%s: %v", h, err)
 		}
-		if !d.Decode(&s, &tg) {
+		if !d.Decode(&s, &tg, testTime) {
 			t.Fatalf("%s: type 0x%02X not known to %s", h, tg.Type, p.Name)
 		}
 	}
@@ -252,4 +256,33 @@ func TestRC35SecondCircuit(t *testing.T) {
 	if !s.HasCircuit(TagHC1+1) || s.HasCircuit(TagHC1) {
 		t.Errorf("circuits %b, want hc2 only", s.Circuits)
 	}
+}
+
+// The burner's energy: modulation × nominal power × time, split by what the
+// burner served, in 0.01 kWh. A 24 kW boiler at 50% for an hour of heating
+// makes 12 kWh; at 100% for half an hour of tap water another 12 kWh.
+func TestBurnerEnergy(t *testing.T) {
+	d, s := decodeHex(t, 0x08, 123, "01.00", "08 0B 04 00 13 96 09 81 18 64 64 35")
+	at := func(minutes int, frame string) {
+		t.Helper()
+		b, _ := hex.DecodeString(strings.ReplaceAll(frame, " ", ""))
+		tg, err := telegram.Parse(append(b, telegram.CRC(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Decode(s, &tg, testTime.Add(time.Duration(minutes)*time.Minute))
+	}
+	heating50 := "08 00 18 00 3C 02 5A 40 32 09 00 00"
+	tap100 := "08 00 18 00 3C 02 5A 64 64 0A 00 00"
+	off := "08 00 18 00 3C 02 5A 00 00 00 00 00"
+	at(0, heating50)
+	expect(t, d, s, map[string]any{"nompower": 24.0, "nrgheat": 0.0, "nrgtotal": 0.0, "dhw.nrg": 0.0})
+	at(30, heating50)
+	at(60, tap100) // the hour before counts as heating at 50%
+	expect(t, d, s, map[string]any{"heatingactive": 0.0, "tapwateractive": 1.0, "nrgheat": 12.0, "dhw.nrg": 0.0, "nrgtotal": 12.0})
+	at(90, off)
+	at(150, off) // an idle burner adds nothing
+	expect(t, d, s, map[string]any{"nrgheat": 12.0, "dhw.nrg": 12.0, "nrgtotal": 24.0})
+	at(140, heating50) // a clock that went back adds nothing either
+	expect(t, d, s, map[string]any{"nrgheat": 12.0, "dhw.nrg": 12.0, "nrgtotal": 24.0})
 }

@@ -271,7 +271,7 @@ func TestThermostatEMSRobust(t *testing.T) {
 				if round%3 == 0 {
 					tg.Offset = byte(2 * rng.IntN(3))
 				}
-				d.Decode(&s, &tg)
+				d.Decode(&s, &tg, testTime)
 			}
 			for i, v := range s.Values {
 				e := &d.Entities[i]

@@ -2,6 +2,7 @@ package devices
 
 import (
 	"sync"
+	"time"
 
 	"github.com/emsd/emsd/internal/telegram"
 )
@@ -34,6 +35,7 @@ type Device struct {
 	hcStride   int // entities per heating circuit
 	ownCircuit Tag // a module that serves one heating circuit (mixers); 0 otherwise
 	initial    []initialValue
+	energy     *energySlots // a boiler's entities burnerEnergy uses; nil without them
 }
 
 // heatingCircuits is how many circuits a device can have, hc1..hc8.
@@ -72,6 +74,41 @@ type State struct {
 	Circuits uint64 // bit t is set when circuit Tag t exists
 	Received []bool // per Handler: at least one telegram seen
 	memo     map[memoKey]int64
+	now      time.Time // when the telegram being decoded arrived
+	energy   energyMeter
+}
+
+// energySlots are the slots burnerEnergy reads and writes on every monitor
+// telegram, resolved once per shape.
+type energySlots struct {
+	heating, tap, power, nominal, heat, dhw, total int
+}
+
+func (d *Device) findEnergySlots() *energySlots {
+	var e energySlots
+	for _, f := range []struct {
+		slot *int
+		tag  Tag
+		name string
+	}{
+		{&e.heating, TagDevice, "heatingactive"}, {&e.tap, TagDevice, "tapwateractive"},
+		{&e.power, TagDevice, "curburnpow"}, {&e.nominal, TagDevice, "nompower"},
+		{&e.heat, TagDevice, "nrgheat"}, {&e.dhw, TagDHW, "nrg"}, {&e.total, TagDevice, "nrgtotal"},
+	} {
+		i, ok := d.slots[slotKey{f.tag, f.name}]
+		if !ok {
+			return nil
+		}
+		*f.slot = i
+	}
+	return &e
+}
+
+// energyMeter is what burnerEnergy integrates (see special.go).
+type energyMeter struct {
+	at                  int64 // Unix milliseconds of the last monitor telegram
+	heatPower, dhwPower int64 // burner % for heating and for dhw since then
+	heat, dhw           int64 // % × kW × ms integrated so far
 }
 
 // memoKey names something a special case remembers between telegrams
@@ -125,7 +162,7 @@ func NewDevice(id byte, p Product, version, brand string) *Device {
 	}
 	sh := shapeFor(l, p.Flags.Model(), dhw, id)
 	d.Entities, d.Handlers, d.Commands, d.slots, d.byType = sh.Entities, sh.Handlers, sh.Commands, sh.slots, sh.byType
-	d.hcBase, d.hcStride, d.initial = sh.hcBase, sh.hcStride, sh.initial
+	d.hcBase, d.hcStride, d.initial, d.energy = sh.hcBase, sh.hcStride, sh.initial, sh.energy
 	return d
 }
 
@@ -186,6 +223,7 @@ func shapeFor(l *layout, model Flags, dhw, busID byte) *Device {
 		}
 	}
 	flushCircuits()
+	d.energy = d.findEnergySlots()
 	d.bind(l, model, dhw, busID)
 	sh, _ := shapes.LoadOrStore(key, d)
 	return sh.(*Device)
@@ -322,9 +360,10 @@ func (d *Device) NewState() State {
 // Handler returns the handler for a telegram type, or nil.
 func (d *Device) Handler(typ uint16) *Handler { return d.byType[typ] }
 
-// Decode applies one telegram from or to this device to its state. It
-// reports whether the device knows the telegram type.
-func (d *Device) Decode(s *State, t *telegram.Telegram) bool {
+// Decode applies one telegram from or to this device, received at now, to
+// its state. It reports whether the device knows the telegram type.
+func (d *Device) Decode(s *State, t *telegram.Telegram, now time.Time) bool {
+	s.now = now
 	h := d.byType[t.Type]
 	if h == nil {
 		return false

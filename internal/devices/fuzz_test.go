@@ -24,12 +24,12 @@ func FuzzDecode(f *testing.F) {
 		d := NewDevice(dv.id, p, "01.00", "")
 		s := d.NewState()
 		monitor := telegram.Telegram{Src: dv.id, Type: 0x02A5, Data: make([]byte, 25)}
-		d.Decode(&s, &monitor) // give thermostats a circuit to write into
+		d.Decode(&s, &monitor, testTime) // give thermostats a circuit to write into
 		if len(data) > telegram.MaxDataEMS {
 			data = data[:telegram.MaxDataEMS]
 		}
 		tg := telegram.Telegram{Src: src & 0x7F, Type: typ, Offset: offset, Data: data}
-		d.Decode(&s, &tg)
+		d.Decode(&s, &tg, testTime)
 		for i, v := range s.Values {
 			e := &d.Entities[i]
 			if v.Set && e.Type == Enum && (v.Num < 0 || v.Num >= int64(len(e.Options))) {

@@ -16,6 +16,7 @@ type specialFunc func(d *Device, s *State, t *telegram.Telegram, hc Tag)
 var specials = map[string]specialFunc{
 	// boiler
 	"boilerState":        boilerState,
+	"burnerEnergy":       burnerEnergy,
 	"boilerStatePlus":    boilerStatePlus,
 	"ubaErrorLog":        ubaErrorLog,
 	"ubaErrorLogC2":      ubaErrorLogPlus(0),
@@ -179,6 +180,34 @@ func checkActive(d *Device, s *State, state byte) {
 		tap = tap && flowOK && flow > 0
 	}
 	d.setNum(s, TagDevice, "tapwateractive", boolNum(tap))
+}
+
+// burnerEnergy integrates what the burner delivered into nrgheat, dhw.nrg
+// and nrgtotal (0.01 kWh), as EMS-ESP does for a boiler without a heat
+// pump: the modulation since the last monitor telegram, split into heating
+// and dhw by their activity then, times the nominal power and the time
+// since. Without a nominal power (nompower 0) nothing accumulates. The sums
+// start at 0 when emsd starts.
+func burnerEnergy(d *Device, s *State, _ *telegram.Telegram, _ Tag) {
+	slots, v := d.energy, s.Values
+	if slots == nil || !v[slots.heating].Set || s.now.IsZero() {
+		return
+	}
+	e, now := &s.energy, s.now.UnixMilli()
+	if e.at > 0 && now > e.at && e.heatPower+e.dhwPower > 0 {
+		nominal := v[slots.nominal].Num
+		e.heat += e.heatPower * nominal * (now - e.at)
+		e.dhw += e.dhwPower * nominal * (now - e.at)
+		const perHundredthKWh = 3_600_000 // % × kW × ms in 0.01 kWh
+		v[slots.heat] = Value{Num: (e.heat + perHundredthKWh/2) / perHundredthKWh, Set: true}
+		v[slots.dhw] = Value{Num: (e.dhw + perHundredthKWh/2) / perHundredthKWh, Set: true}
+		v[slots.total] = Value{Num: (e.heat + e.dhw + perHundredthKWh/2) / perHundredthKWh, Set: true}
+	}
+	power, heating, tap := v[slots.power].Num, v[slots.heating].Num, v[slots.tap].Num
+	if !v[slots.power].Set {
+		power = 0
+	}
+	e.heatPower, e.dhwPower, e.at = power*heating*(1-tap), power*tap, now
 }
 
 // ubaErrorLog renders the first record of UBAErrorMessage1/2: code @0-1,

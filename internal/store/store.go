@@ -69,7 +69,7 @@ func (s *Store) Decode(id byte, t *telegram.Telegram, now time.Time) (known bool
 		return false
 	}
 	defer func() { s.unlockDevice(i, circuits, now, known) }() // even if a decoder panics
-	return s.devices[i].Decode(&s.states[i], t)
+	return s.devices[i].Decode(&s.states[i], t, now)
 }
 
 // Update lets fn change the state of the device with bus ID id, as a
