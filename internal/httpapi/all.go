@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/emsd/emsd/internal/devices"
+	"github.com/emsd/emsd/internal/store"
 )
 
 // serveAll answers /metrics: every device family with a device label, the
@@ -18,36 +19,37 @@ func (s *Server) serveAll(w http.ResponseWriter, r *http.Request) {
 	info := s.systemInfo(snap, false)
 	defer systemInfos.Put(info)
 	*b = info.appendMetrics(*b, &s.sysNames)
-	s.finishAll(w, r, b)
+	s.finishAll(w, r, b, snap)
 }
 
-// finishAll appends emsd's own metrics (from client_golang) to a /metrics
-// answer and sends it.
-func (s *Server) finishAll(w http.ResponseWriter, r *http.Request, b *[]byte) {
-	format := expfmt.NewFormat(expfmt.TypeTextPlain)
-	contentType := contentTypeText
-	if wantsOpenMetrics(r) {
-		format, contentType = expfmt.NewFormat(expfmt.TypeOpenMetrics), contentTypeOpenMetrics
-	}
-	families, err := s.registry.Gather()
-	if err != nil {
-		s.bufs.Put(b)
-		http.Error(w, "gathering emsd's own metrics: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	out := appender{b}
-	enc := expfmt.NewEncoder(&out, format)
-	for _, f := range families {
-		if err := enc.Encode(f); err != nil {
+// finishAll appends emsd's own metrics, with the freshness of snap's
+// devices, and those of the command's collectors to a /metrics answer and
+// sends it.
+func (s *Server) finishAll(w http.ResponseWriter, r *http.Request, b *[]byte, snap *store.Snapshot) {
+	om := wantsOpenMetrics(r)
+	*b = s.appendOwn(*b, snap, om)
+	if s.registry != nil {
+		format := expfmt.NewFormat(expfmt.TypeTextPlain)
+		if om {
+			format = expfmt.NewFormat(expfmt.TypeOpenMetrics)
+		}
+		families, err := s.registry.Gather()
+		if err != nil {
 			s.bufs.Put(b)
-			http.Error(w, "encoding emsd's own metrics: "+err.Error(), http.StatusInternalServerError)
+			http.Error(w, "gathering emsd's own metrics: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
+		out := appender{b}
+		enc := expfmt.NewEncoder(&out, format)
+		for _, f := range families {
+			if err := enc.Encode(f); err != nil {
+				s.bufs.Put(b)
+				http.Error(w, "encoding emsd's own metrics: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
 	}
-	if closer, ok := enc.(expfmt.Closer); ok {
-		closer.Close()
-	}
-	s.write(w, contentType, b)
+	s.writeMetrics(w, r, b)
 }
 
 // appender is an io.Writer onto a pooled buffer.

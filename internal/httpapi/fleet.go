@@ -66,7 +66,7 @@ func (f *Fleet) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	b := f.own.buffer()
 	*b = f.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, merged, gateways).render(*b, merged)
 	*b = appendFamilies(*b, fams)
-	f.own.finishAll(w, r, b)
+	f.own.finishAll(w, r, b, &store.Snapshot{}) // the gateways' freshness is in their bridge health
 }
 
 // Landing answers "/" for a fleet: every gateway with its devices and bus

@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/emsd/emsd/internal/store"
 )
@@ -71,84 +70,66 @@ func (s *Server) counted(handler int, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// ownCollector exports emsd's counters as const metrics at scrape time.
-type ownCollector struct {
-	s                                                    *Server
-	requests, telegrams, incomplete, crc, unknown, reads *prometheus.Desc
-	readsFailed, writes, writesFailed, retries, lastSeen *prometheus.Desc
-	connected, faults                                    *prometheus.Desc
-}
-
-func newOwnCollector(s *Server) *ownCollector {
-	d := func(name, help string, labels ...string) *prometheus.Desc {
-		return prometheus.NewDesc(name, help, labels, nil)
-	}
-	return &ownCollector{
-		s:            s,
-		requests:     d("emsd_http_requests_total", "HTTP requests answered, by handler and status code.", "handler", "code"),
-		telegrams:    d("emsd_bus_telegrams_total", "Good telegrams received from the bus."),
-		incomplete:   d("emsd_bus_frame_errors_total", "Frames that were not good telegrams, by kind.", "kind"),
-		unknown:      d("emsd_bus_unknown_telegrams_total", "Good telegrams no known device understands."),
-		reads:        d("emsd_bus_reads_total", "Read requests answered."),
-		readsFailed:  d("emsd_bus_reads_failed_total", "Read requests given up after retries."),
-		writes:       d("emsd_bus_writes_total", "Writes acknowledged."),
-		writesFailed: d("emsd_bus_writes_failed_total", "Writes rejected or given up after retries."),
-		retries:      d("emsd_bus_tx_retries_total", "Requests sent again after a missing or damaged echo or answer."),
-		connected:    d("emsd_bus_up", "1 when the bus delivered telegrams or polls within the last 30 seconds."),
-		faults:       d("emsd_decode_faults_total", "Telegrams a decoder failed on: a bug, logged with the frame for a report."),
-		lastSeen:     d("emsd_device_last_telegram_seconds", "Seconds since the device's last telegram.", "device", "deviceid"),
-	}
-}
-
-func (c *ownCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.requests, c.telegrams, c.incomplete, c.unknown, c.reads, c.readsFailed,
-		c.writes, c.writesFailed, c.retries, c.connected, c.lastSeen, c.faults} {
-		ch <- d
-	}
-}
-
-func (c *ownCollector) Collect(ch chan<- prometheus.Metric) {
+// appendOwn renders emsd's own families: HTTP requests, bus health and
+// each device's freshness, then the Go runtime and the process.
+func (s *Server) appendOwn(b []byte, snap *store.Snapshot, om bool) []byte {
+	b = appendFamily(b, "emsd_http_requests_total", "HTTP requests answered, by handler and status code.", "counter", om)
 	for h := range handlerNames {
 		for code := range codeNames {
-			if n := c.s.requests[h][code].Load(); n > 0 {
-				ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n), handlerNames[h], codeNames[code])
+			if n := s.requests[h][code].Load(); n > 0 {
+				b = append(b, `emsd_http_requests_total{code="`...)
+				b = append(b, codeNames[code]...)
+				b = append(b, `",handler="`...)
+				b = append(b, handlerNames[h]...)
+				b = append(b, `"} `...)
+				b = appendOwnValue(b, float64(n))
 			}
 		}
 	}
-	b := c.s.bus()
-	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	bus := s.bus()
+	counter := func(name, help string, v uint64) {
+		b = appendOwnFamily(b, name, help, true, float64(v), om)
 	}
-	counter(c.telegrams, b.TelegramsReceived)
-	counter(c.incomplete, b.CRCErrors, "crc")
-	counter(c.incomplete, b.IncompleteTelegrams-b.CRCErrors, "incomplete")
-	counter(c.unknown, b.UnknownTelegrams)
-	counter(c.reads, b.Reads)
-	counter(c.readsFailed, b.ReadsFailed)
-	counter(c.writes, b.Writes)
-	counter(c.writesFailed, b.WritesFailed)
-	counter(c.retries, b.TxRetries)
-	counter(c.faults, b.DecodeFaults)
+	counter("emsd_bus_telegrams_total", "Good telegrams received from the bus.", bus.TelegramsReceived)
+	b = appendFamily(b, "emsd_bus_frame_errors_total", "Frames that were not good telegrams, by kind.", "counter", om)
+	b = append(b, `emsd_bus_frame_errors_total{kind="crc"} `...)
+	b = appendOwnValue(b, float64(bus.CRCErrors))
+	b = append(b, `emsd_bus_frame_errors_total{kind="incomplete"} `...)
+	b = appendOwnValue(b, float64(bus.IncompleteTelegrams-bus.CRCErrors))
+	counter("emsd_bus_unknown_telegrams_total", "Good telegrams no known device understands.", bus.UnknownTelegrams)
+	counter("emsd_bus_reads_total", "Read requests answered.", bus.Reads)
+	counter("emsd_bus_reads_failed_total", "Read requests given up after retries.", bus.ReadsFailed)
+	counter("emsd_bus_writes_total", "Writes acknowledged.", bus.Writes)
+	counter("emsd_bus_writes_failed_total", "Writes rejected or given up after retries.", bus.WritesFailed)
+	counter("emsd_bus_tx_retries_total", "Requests sent again after a missing or damaged echo or answer.", bus.TxRetries)
+	counter("emsd_decode_faults_total", "Telegrams a decoder failed on: a bug, logged with the frame for a report.", bus.DecodeFaults)
 	up := 0.0
-	if b.Connected {
+	if bus.Connected {
 		up = 1
 	}
-	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, up)
-	var snap store.Snapshot
-	c.s.store.Snapshot(&snap)
-	now := c.s.now()
+	b = appendGauge(b, "emsd_bus_up", "1 when the bus delivered telegrams or polls within the last 30 seconds.", up, om)
+	b = appendFamily(b, "emsd_device_last_telegram_seconds", "Seconds since the device's last telegram.", "gauge", om)
+	now := s.now()
 	for i, d := range snap.Devices {
 		if seen := snap.Seen[i]; !seen.IsZero() {
-			ch <- prometheus.MustNewConstMetric(c.lastSeen, prometheus.GaugeValue, now.Sub(seen).Seconds(),
-				d.Product.Type.String(), hexID(d.ID))
+			b = append(b, `emsd_device_last_telegram_seconds{device="`...)
+			b = append(b, d.Product.Type.String()...)
+			b = append(b, `",deviceid="`...)
+			b = append(b, hexID(d.ID)...)
+			b = append(b, `"} `...)
+			b = appendOwnValue(b, now.Sub(seen).Seconds())
 		}
 	}
+	return processStats().appendRuntime(b, om)
 }
 
-// newRegistry gathers emsd's own metrics.
+// newRegistry gathers the metrics of collectors handed in by the command
+// (the bridge's health); nil without any.
 func newRegistry(s *Server) *prometheus.Registry {
+	if len(s.settings.Collectors) == 0 {
+		return nil
+	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newOwnCollector(s))
 	for _, c := range s.settings.Collectors {
 		reg.MustRegister(c)
 	}

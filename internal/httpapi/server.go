@@ -33,9 +33,9 @@ type Server struct {
 	now      func() time.Time
 	hostname string
 	plans    plans
-	snaps    sync.Pool // *store.Snapshot
-	bufs     sync.Pool // *[]byte
-	registry *prometheus.Registry
+	snaps    sync.Pool            // *store.Snapshot
+	bufs     sync.Pool            // *[]byte
+	registry *prometheus.Registry // the command's collectors; nil without any
 	requests requestCounts
 	handler  http.Handler
 	host     hostFacts

@@ -1,0 +1,276 @@
+package httpapi
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The Go runtime and process families of /metrics, rendered like the
+// devices' families: appended to the scrape buffer without allocating.
+// Names, types and help texts are those of client_golang's Go and process
+// collectors, so dashboards made for any Go program work; its network byte
+// counters are left out, as they count the whole network namespace, not
+// emsd.
+
+type runtimeStats struct {
+	mu        sync.Mutex // the buffers below serve one scrape at a time
+	mem       runtime.MemStats
+	gc        debug.GCStats
+	samples   []metrics.Sample
+	statm     *os.File // /proc/self/statm, read again from offset 0 each scrape
+	fdDir     int      // /proc/self/fd, listed again each scrape; -1 without it
+	buf       [4096]byte
+	startTime float64
+}
+
+const pageSize = 4096
+
+// processStats is shared by every server of the process (a bridge has one
+// per gateway), opened at the first scrape.
+var processStats = sync.OnceValue(newRuntimeStats)
+
+func newRuntimeStats() *runtimeStats {
+	r := &runtimeStats{fdDir: -1, startTime: processStart()}
+	// ReadGCStats reuses Pause when it has room for twice the runtime's
+	// pause history, and fills PauseQuantiles when it has a length.
+	r.gc.Pause = make([]time.Duration, 0, 2*len(runtime.MemStats{}.PauseNs)+3)
+	r.gc.PauseQuantiles = make([]time.Duration, 5)
+	for _, name := range []string{"/gc/gogc:percent", "/gc/gomemlimit:bytes", "/sched/gomaxprocs:threads"} {
+		r.samples = append(r.samples, metrics.Sample{Name: name})
+	}
+	if f, err := os.Open("/proc/self/statm"); err == nil {
+		r.statm = f
+	}
+	if fd, err := syscall.Open("/proc/self/fd", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0); err == nil {
+		r.fdDir = fd
+	}
+	return r
+}
+
+// processStart reads the process's start time from /proc (start ticks after
+// boot, boot time); without /proc it is now.
+func processStart() float64 {
+	stat, err1 := os.ReadFile("/proc/self/stat")
+	system, err2 := os.ReadFile("/proc/stat")
+	if err1 == nil && err2 == nil {
+		// Fields after the command, which is in parentheses and may hold spaces.
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 {
+			fields := bytes.Fields(stat[i+1:])
+			const startField = 22 - 3 // field 22, counted after pid and comm
+			if len(fields) > startField {
+				ticks, err := strconv.ParseFloat(string(fields[startField]), 64)
+				for _, line := range bytes.Split(system, []byte("\n")) {
+					if boot, ok := bytes.CutPrefix(line, []byte("btime ")); ok && err == nil {
+						if bt, err := strconv.ParseFloat(string(boot), 64); err == nil {
+							return bt + ticks/100 // USER_HZ is 100 on Linux
+						}
+					}
+				}
+			}
+		}
+	}
+	return float64(time.Now().UnixNano()) / 1e9
+}
+
+// appendRuntime renders the go_* and process_* families.
+func (r *runtimeStats) appendRuntime(b []byte, om bool) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	runtime.ReadMemStats(&r.mem)
+	debug.ReadGCStats(&r.gc)
+	metrics.Read(r.samples)
+	m := &r.mem
+
+	b = appendFamily(b, "go_gc_duration_seconds", "A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.", "summary", om)
+	for i, q := range [...]string{"0", "0.25", "0.5", "0.75", "1"} {
+		if om && (q == "0" || q == "1") {
+			q += ".0"
+		}
+		b = append(b, `go_gc_duration_seconds{quantile="`...)
+		b = append(b, q...)
+		b = append(b, `"} `...)
+		b = appendOwnValue(b, r.gc.PauseQuantiles[i].Seconds())
+	}
+	b = appendOwnSample(b, "go_gc_duration_seconds_sum", r.gc.PauseTotal.Seconds())
+	b = appendOwnSample(b, "go_gc_duration_seconds_count", float64(r.gc.NumGC))
+
+	b = appendGauge(b, "go_gc_gogc_percent", "Heap size target percentage configured by the user, otherwise 100. This value is set by the GOGC environment variable, and the runtime/debug.SetGCPercent function. Sourced from /gc/gogc:percent.", float64(r.samples[0].Value.Uint64()), om)
+	b = appendGauge(b, "go_gc_gomemlimit_bytes", "Go runtime memory limit configured by the user, otherwise math.MaxInt64. This value is set by the GOMEMLIMIT environment variable, and the runtime/debug.SetMemoryLimit function. Sourced from /gc/gomemlimit:bytes.", float64(r.samples[1].Value.Uint64()), om)
+	b = appendGauge(b, "go_goroutines", "Number of goroutines that currently exist.", float64(runtime.NumGoroutine()), om)
+	b = appendFamily(b, "go_info", "Information about the Go environment.", "gauge", om)
+	b = append(b, `go_info{version="`...)
+	b = append(b, runtime.Version()...)
+	b = append(b, "\"} 1\n"...)
+
+	for _, f := range [...]struct {
+		name, help string
+		counter    bool
+		v          uint64
+	}{
+		{"go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use. Equals to /memory/classes/heap/objects:bytes.", false, m.HeapAlloc},
+		{"go_memstats_alloc_bytes_total", "Total number of bytes allocated in heap until now, even if released already. Equals to /gc/heap/allocs:bytes.", true, m.TotalAlloc},
+		{"go_memstats_buck_hash_sys_bytes", "Number of bytes used by the profiling bucket hash table. Equals to /memory/classes/profiling/buckets:bytes.", false, m.BuckHashSys},
+		{"go_memstats_frees_total", "Total number of heap objects frees. Equals to /gc/heap/frees:objects + /gc/heap/tiny/allocs:objects.", true, m.Frees},
+		{"go_memstats_gc_sys_bytes", "Number of bytes used for garbage collection system metadata. Equals to /memory/classes/metadata/other:bytes.", false, m.GCSys},
+		{"go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use, same as go_memstats_alloc_bytes. Equals to /memory/classes/heap/objects:bytes.", false, m.HeapAlloc},
+		{"go_memstats_heap_idle_bytes", "Number of heap bytes waiting to be used. Equals to /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, m.HeapIdle},
+		{"go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes", false, m.HeapInuse},
+		{"go_memstats_heap_objects", "Number of currently allocated objects. Equals to /gc/heap/objects:objects.", false, m.HeapObjects},
+		{"go_memstats_heap_released_bytes", "Number of heap bytes released to OS. Equals to /memory/classes/heap/released:bytes.", false, m.HeapReleased},
+		{"go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes + /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, m.HeapSys},
+	} {
+		b = appendOwnFamily(b, f.name, f.help, f.counter, float64(f.v), om)
+	}
+	b = appendGauge(b, "go_memstats_last_gc_time_seconds", "Number of seconds since 1970 of last garbage collection.", float64(m.LastGC)/1e9, om)
+	for _, f := range [...]struct {
+		name, help string
+		counter    bool
+		v          uint64
+	}{
+		{"go_memstats_mallocs_total", "Total number of heap objects allocated, both live and gc-ed. Semantically a counter version for go_memstats_heap_objects gauge. Equals to /gc/heap/allocs:objects + /gc/heap/tiny/allocs:objects.", true, m.Mallocs},
+		{"go_memstats_mcache_inuse_bytes", "Number of bytes in use by mcache structures. Equals to /memory/classes/metadata/mcache/inuse:bytes.", false, m.MCacheInuse},
+		{"go_memstats_mcache_sys_bytes", "Number of bytes used for mcache structures obtained from system. Equals to /memory/classes/metadata/mcache/inuse:bytes + /memory/classes/metadata/mcache/free:bytes.", false, m.MCacheSys},
+		{"go_memstats_mspan_inuse_bytes", "Number of bytes in use by mspan structures. Equals to /memory/classes/metadata/mspan/inuse:bytes.", false, m.MSpanInuse},
+		{"go_memstats_mspan_sys_bytes", "Number of bytes used for mspan structures obtained from system. Equals to /memory/classes/metadata/mspan/inuse:bytes + /memory/classes/metadata/mspan/free:bytes.", false, m.MSpanSys},
+		{"go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place. Equals to /gc/heap/goal:bytes.", false, m.NextGC},
+		{"go_memstats_other_sys_bytes", "Number of bytes used for other system allocations. Equals to /memory/classes/other:bytes.", false, m.OtherSys},
+		{"go_memstats_stack_inuse_bytes", "Number of bytes obtained from system for stack allocator in non-CGO environments. Equals to /memory/classes/heap/stacks:bytes.", false, m.StackInuse},
+		{"go_memstats_stack_sys_bytes", "Number of bytes obtained from system for stack allocator. Equals to /memory/classes/heap/stacks:bytes + /memory/classes/os-stacks:bytes.", false, m.StackSys},
+		{"go_memstats_sys_bytes", "Number of bytes obtained from system. Equals to /memory/classes/total:byte.", false, m.Sys},
+	} {
+		b = appendOwnFamily(b, f.name, f.help, f.counter, float64(f.v), om)
+	}
+	b = appendGauge(b, "go_sched_gomaxprocs_threads", "The current runtime.GOMAXPROCS setting, or the number of operating system threads that can execute user-level Go code simultaneously. Sourced from /sched/gomaxprocs:threads.", float64(r.samples[2].Value.Uint64()), om)
+	threads, _ := runtime.ThreadCreateProfile(nil)
+	b = appendGauge(b, "go_threads", "Number of OS threads created.", float64(threads), om)
+
+	var usage syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &usage) == nil {
+		cpu := float64(usage.Utime.Nano()+usage.Stime.Nano()) / 1e9
+		b = appendOwnFamily(b, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", true, cpu, om)
+	}
+	var limit syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &limit) == nil {
+		b = appendGauge(b, "process_max_fds", "Maximum number of open file descriptors.", float64(limit.Cur), om)
+	}
+	if n, ok := r.openFDs(); ok {
+		b = appendGauge(b, "process_open_fds", "Number of open file descriptors.", float64(n), om)
+	}
+	virtual, resident, ok := r.memory()
+	if ok {
+		b = appendGauge(b, "process_resident_memory_bytes", "Resident memory size in bytes.", float64(resident), om)
+	}
+	b = appendGauge(b, "process_start_time_seconds", "Start time of the process since unix epoch in seconds.", r.startTime, om)
+	if ok {
+		b = appendGauge(b, "process_virtual_memory_bytes", "Virtual memory size in bytes.", float64(virtual), om)
+	}
+	if syscall.Getrlimit(syscall.RLIMIT_AS, &limit) == nil {
+		b = appendGauge(b, "process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", float64(limit.Cur), om)
+	}
+	return b
+}
+
+// memory reads the virtual and resident size from /proc/self/statm (pages).
+func (r *runtimeStats) memory() (virtual, resident uint64, ok bool) {
+	if r.statm == nil {
+		return 0, 0, false
+	}
+	n, _ := r.statm.ReadAt(r.buf[:], 0)
+	fields := r.buf[:n]
+	virtual, fields, ok1 := cutUint(fields)
+	resident, _, ok2 := cutUint(fields)
+	return virtual * pageSize, resident * pageSize, ok1 && ok2
+}
+
+// cutUint parses the decimal number at the start of b (after spaces).
+func cutUint(b []byte) (uint64, []byte, bool) {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	var v uint64
+	i := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		v = v*10 + uint64(b[i]-'0')
+	}
+	return v, b[i:], i > 0
+}
+
+// openFDs counts the entries of /proc/self/fd, listed from the start again.
+func (r *runtimeStats) openFDs() (int, bool) {
+	if r.fdDir < 0 {
+		return 0, false
+	}
+	if _, err := syscall.Seek(r.fdDir, 0, 0); err != nil {
+		return 0, false
+	}
+	count := 0
+	for {
+		n, err := syscall.Getdents(r.fdDir, r.buf[:])
+		if err != nil {
+			return 0, false
+		}
+		if n <= 0 {
+			return count, true
+		}
+		for off := 0; off < n; {
+			const reclenAt, nameAt = 16, 19 // struct linux_dirent64
+			reclen := int(r.buf[off+reclenAt]) | int(r.buf[off+reclenAt+1])<<8
+			if name := r.buf[off+nameAt:]; !(name[0] == '.' && (name[1] == 0 || name[1] == '.' && name[2] == 0)) {
+				count++
+			}
+			off += reclen
+		}
+	}
+}
+
+// appendFamily writes HELP and TYPE. OpenMetrics names a counter family
+// without its _total suffix.
+func appendFamily(b []byte, name, help, typ string, om bool) []byte {
+	if om && typ == "counter" {
+		name = name[:len(name)-len("_total")]
+	}
+	b = append(b, "# HELP "...)
+	b = append(b, name...)
+	b = append(b, ' ')
+	b = appendHelp(b, help)
+	b = append(b, "\n# TYPE "...)
+	b = append(b, name...)
+	b = append(b, ' ')
+	b = append(b, typ...)
+	return append(b, '\n')
+}
+
+func appendOwnFamily(b []byte, name, help string, counter bool, v float64, om bool) []byte {
+	typ := "gauge"
+	if counter {
+		typ = "counter"
+	}
+	b = appendFamily(b, name, help, typ, om)
+	return appendOwnSample(b, name, v)
+}
+
+func appendGauge(b []byte, name, help string, v float64, om bool) []byte {
+	return appendOwnFamily(b, name, help, false, v, om)
+}
+
+func appendOwnSample(b []byte, name string, v float64) []byte {
+	b = append(b, name...)
+	b = append(b, ' ')
+	return appendOwnValue(b, v)
+}
+
+func appendOwnValue(b []byte, v float64) []byte {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		v = 0
+	}
+	b = appendMetricValue(b, v)
+	return append(b, '\n')
+}
