@@ -221,19 +221,17 @@ func parseTable(src string) (*layout, error) {
 				return nil, fail("unknown device type %q", name)
 			}
 			continue
-		case strings.HasPrefix(line, "own-dhw "):
-			id, err := strconv.ParseUint(strings.TrimSpace(line[len("own-dhw "):]), 0, 8)
+		case strings.HasPrefix(line, "own-dhw ") || strings.HasPrefix(line, "own-circuit "):
+			directive, value, _ := strings.Cut(line, " ")
+			id, err := strconv.ParseUint(strings.TrimSpace(value), 0, 8)
 			if err != nil || id == 0 {
-				return nil, fail("bad own-dhw %q", line)
+				return nil, fail("bad %s %q", directive, line)
 			}
-			l.ownDHW = byte(id)
-			continue
-		case strings.HasPrefix(line, "own-circuit "):
-			id, err := strconv.ParseUint(strings.TrimSpace(line[len("own-circuit "):]), 0, 8)
-			if err != nil || id == 0 {
-				return nil, fail("bad own-circuit %q", line)
+			if directive == "own-dhw" {
+				l.ownDHW = byte(id)
+			} else {
+				l.ownCircuit = byte(id)
 			}
-			l.ownCircuit = byte(id)
 			continue
 		case line[0] == '[':
 			head := strings.Fields(strings.Trim(line, "[]"))

@@ -594,11 +594,5 @@ func volatileField(sec, key string) bool {
 }
 
 func appendGaugeHeader(b []byte, name, help string) []byte {
-	b = append(b, "# HELP "...)
-	b = append(b, name...)
-	b = append(b, ' ')
-	b = appendHelp(b, help)
-	b = append(b, "\n# TYPE "...)
-	b = append(b, name...)
-	return append(b, " gauge\n"...)
+	return appendFamily(b, name, help, "gauge", false)
 }
