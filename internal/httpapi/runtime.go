@@ -31,8 +31,6 @@ type runtimeStats struct {
 	startTime float64
 }
 
-const pageSize = 4096
-
 // processStats is shared by every server of the process (a bridge has one
 // per gateway), opened at the first scrape.
 var processStats = sync.OnceValue(newRuntimeStats)
@@ -55,29 +53,47 @@ func newRuntimeStats() *runtimeStats {
 	return r
 }
 
-// processStart reads the process's start time from /proc (start ticks after
-// boot, boot time); without /proc it is now.
+// processStart reads the process's start time from /proc: the boot time
+// plus the start in clock ticks after boot. Without /proc it is now.
 func processStart() float64 {
-	stat, err1 := os.ReadFile("/proc/self/stat")
-	system, err2 := os.ReadFile("/proc/stat")
-	if err1 == nil && err2 == nil {
-		// Fields after the command, which is in parentheses and may hold spaces.
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 {
-			fields := bytes.Fields(stat[i+1:])
-			const startField = 22 - 3 // field 22, counted after pid and comm
-			if len(fields) > startField {
-				ticks, err := strconv.ParseFloat(string(fields[startField]), 64)
-				for _, line := range bytes.Split(system, []byte("\n")) {
-					if boot, ok := bytes.CutPrefix(line, []byte("btime ")); ok && err == nil {
-						if bt, err := strconv.ParseFloat(string(boot), 64); err == nil {
-							return bt + ticks/100 // USER_HZ is 100 on Linux
-						}
-					}
-				}
-			}
+	start, ok1 := procStartTicks()
+	boot, ok2 := bootTime()
+	if !ok1 || !ok2 {
+		return float64(time.Now().UnixNano()) / 1e9
+	}
+	return boot + start/100 // USER_HZ is 100 on Linux
+}
+
+// procStartTicks is field 22 of /proc/self/stat, counted after the command
+// name, which is in parentheses and may hold spaces.
+func procStartTicks() (float64, bool) {
+	stat, err := os.ReadFile("/proc/self/stat")
+	i := bytes.LastIndexByte(stat, ')')
+	if err != nil || i < 0 {
+		return 0, false
+	}
+	const field = 22 - 3 // after pid and command
+	fields := bytes.Fields(stat[i+1:])
+	if len(fields) <= field {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(fields[field]), 64)
+	return v, err == nil
+}
+
+// bootTime is the btime line of /proc/stat, in seconds since 1970.
+func bootTime() (float64, bool) {
+	system, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range bytes.Split(system, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
+			bt, err := strconv.ParseFloat(string(v), 64)
+			return bt, err == nil
 		}
 	}
-	return float64(time.Now().UnixNano()) / 1e9
+	return 0, false
 }
 
 // appendRuntime renders the go_* and process_* families.
@@ -179,7 +195,8 @@ func (r *runtimeStats) memory() (virtual, resident uint64, ok bool) {
 	fields := r.buf[:n]
 	virtual, fields, ok1 := cutUint(fields)
 	resident, _, ok2 := cutUint(fields)
-	return virtual * pageSize, resident * pageSize, ok1 && ok2
+	page := uint64(os.Getpagesize()) // 16 KiB on a Raspberry Pi 5's kernel
+	return virtual * page, resident * page, ok1 && ok2
 }
 
 // cutUint parses the decimal number at the start of b (after spaces).
