@@ -3,6 +3,7 @@ package httpapi
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/emsd/emsd/internal/devices"
 )
@@ -79,6 +80,9 @@ func appendJSONString(b []byte, s string) []byte {
 
 // appendHelp escapes HELP text as the exposition format requires.
 func appendHelp(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "\\\n") {
+		return append(b, s...) // the usual case, copied at once
+	}
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\\':
