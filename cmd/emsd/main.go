@@ -48,6 +48,7 @@ type config struct {
 	replay      string
 	replaySpeed float64
 	capture     string
+	energyFile  string
 	busID       byte
 	txMode      serial.TxMode
 	readOnly    bool
@@ -68,6 +69,7 @@ func main() {
 	app.Flag("ems.replay", "Play a capture file instead of reading a bus, then keep serving the result.").StringVar(&cfg.replay)
 	app.Flag("ems.replay.speed", "Replay pace: 1 as recorded, 10 ten times faster, 0 as fast as possible.").Default("1").Float64Var(&cfg.replaySpeed)
 	app.Flag("ems.capture", "Append every frame received to this file, one '<RFC 3339 time> <hex>' line each.").StringVar(&cfg.capture)
+	app.Flag("ems.energy-file", "Keep the boilers' integrated energy (nrgheat, dhw.nrg, nrgtotal) in this file across restarts, as EMS-ESP keeps it in flash; saved every 10 minutes and at exit. Without it they start at 0.").StringVar(&cfg.energyFile)
 	busID := app.Flag("ems.bus-id", "emsd's own address on the bus (EMS-ESP's default is 0x0B).").Default("0x0B").String()
 	txMode := app.Flag("ems.tx-mode", "How frames are sent: ems, ems+, ht3 (or off).").Default("ems").Enum("ems", "ems+", "ht3", "off")
 	app.Flag("ems.read-only", "Never transmit: listen to the bus only (values that devices send only on request stay empty).").BoolVar(&cfg.readOnly)
@@ -121,6 +123,12 @@ func main() {
 	}
 }
 
+func saveEnergy(log *slog.Logger, st *store.Store, path string) {
+	if err := st.SaveEnergy(path); err != nil {
+		log.Warn("energy file not written", "err", err)
+	}
+}
+
 func run(log *slog.Logger, cfg config) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -138,6 +146,24 @@ func run(log *slog.Logger, cfg config) error {
 		opt.Capture = f
 	}
 	st := store.New()
+	if cfg.energyFile != "" {
+		if err := st.RestoreEnergy(cfg.energyFile); err != nil {
+			log.Warn("energy file not read, boilers' energy starts at 0", "err", err)
+		}
+		defer saveEnergy(log, st, cfg.energyFile) // at exit
+		go func() {
+			tick := time.NewTicker(10 * time.Minute)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					saveEnergy(log, st, cfg.energyFile)
+				}
+			}
+		}()
+	}
 	gw := gateway.New(opt, st)
 	settings := httpapi.Settings{Version: version, BusID: cfg.busID, TxMode: int(cfg.txMode), ReadOnly: cfg.readOnly}
 	if cfg.readOnly {

@@ -106,9 +106,9 @@ func (d *Device) findEnergySlots() *energySlots {
 
 // energyMeter is what burnerEnergy integrates (see special.go).
 type energyMeter struct {
+	Energy                    // integrated so far
 	at                  int64 // Unix milliseconds of the last monitor telegram
 	heatPower, dhwPower int64 // burner % for heating and for dhw since then
-	heat, dhw           int64 // % × kW × ms integrated so far
 }
 
 // memoKey names something a special case remembers between telegrams

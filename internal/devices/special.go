@@ -187,7 +187,7 @@ func checkActive(d *Device, s *State, state byte) {
 // pump: the modulation since the last monitor telegram, split into heating
 // and dhw by their activity then, times the nominal power and the time
 // since. Without a nominal power (nompower 0) nothing accumulates. The sums
-// start at 0 when emsd starts.
+// start at 0, or where an earlier run left them (RestoreEnergy).
 func burnerEnergy(d *Device, s *State, _ *telegram.Telegram, _ Tag) {
 	slots, v := d.energy, s.Values
 	if slots == nil || !v[slots.heating].Set || s.now.IsZero() {
@@ -196,18 +196,45 @@ func burnerEnergy(d *Device, s *State, _ *telegram.Telegram, _ Tag) {
 	e, now := &s.energy, s.now.UnixMilli()
 	if e.at > 0 && now > e.at && e.heatPower+e.dhwPower > 0 {
 		nominal := v[slots.nominal].Num
-		e.heat += e.heatPower * nominal * (now - e.at)
-		e.dhw += e.dhwPower * nominal * (now - e.at)
-		const perHundredthKWh = 3_600_000 // % × kW × ms in 0.01 kWh
-		v[slots.heat] = Value{Num: (e.heat + perHundredthKWh/2) / perHundredthKWh, Set: true}
-		v[slots.dhw] = Value{Num: (e.dhw + perHundredthKWh/2) / perHundredthKWh, Set: true}
-		v[slots.total] = Value{Num: (e.heat + e.dhw + perHundredthKWh/2) / perHundredthKWh, Set: true}
+		e.Heat += e.heatPower * nominal * (now - e.at)
+		e.DHW += e.dhwPower * nominal * (now - e.at)
+		d.showEnergy(s)
 	}
 	power, heating, tap := v[slots.power].Num, v[slots.heating].Num, v[slots.tap].Num
 	if !v[slots.power].Set {
 		power = 0
 	}
 	e.heatPower, e.dhwPower, e.at = power*heating*(1-tap), power*tap, now
+}
+
+// Energy is what a boiler's burner has delivered since emsd began counting,
+// in % × kW × ms (3,600,000 make 0.01 kWh), for heating and for dhw.
+type Energy struct {
+	Heat, DHW int64
+}
+
+// Energy returns what the device has integrated; ok is false for devices
+// that do not integrate energy.
+func (d *Device) Energy(s *State) (e Energy, ok bool) {
+	return s.energy.Energy, d.energy != nil
+}
+
+// RestoreEnergy continues from energy integrated before (by an earlier run
+// of emsd), shown at once in nrgheat, dhw.nrg and nrgtotal.
+func (d *Device) RestoreEnergy(s *State, e Energy) {
+	if d.energy == nil {
+		return
+	}
+	s.energy.Energy = e
+	d.showEnergy(s)
+}
+
+func (d *Device) showEnergy(s *State) {
+	const perHundredthKWh = 3_600_000
+	e, v, slots := s.energy.Energy, s.Values, d.energy
+	v[slots.heat] = Value{Num: (e.Heat + perHundredthKWh/2) / perHundredthKWh, Set: true}
+	v[slots.dhw] = Value{Num: (e.DHW + perHundredthKWh/2) / perHundredthKWh, Set: true}
+	v[slots.total] = Value{Num: (e.Heat + e.DHW + perHundredthKWh/2) / perHundredthKWh, Set: true}
 }
 
 // ubaErrorLog renders the first record of UBAErrorMessage1/2: code @0-1,

@@ -22,6 +22,8 @@ type Store struct {
 	layout  uint64      // bumped whenever a device or circuit appears
 	writes  uint64      // bumped by every change
 
+	savedEnergy map[byte]devices.Energy // from an earlier run, by bus ID (energy.go)
+
 	summaryMu     sync.Mutex
 	summaryWrites uint64 // writes when summary was made
 	summary       []Summary
@@ -40,6 +42,7 @@ func (s *Store) Add(d *devices.Device) bool {
 	}
 	s.devices = append(s.devices, d)
 	s.states = append(s.states, d.NewState())
+	s.restoreEnergy(d, &s.states[len(s.states)-1])
 	s.seen = append(s.seen, time.Time{})
 	s.byID[d.ID] = len(s.devices)
 	s.layout++
