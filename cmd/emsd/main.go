@@ -232,7 +232,7 @@ func playCapture(ctx context.Context, log *slog.Logger, cfg config, gw *gateway.
 		return
 	}
 	defer f.Close()
-	p := replay.Player{Speed: cfg.replaySpeed, Feed: gw.Feed, Skipped: func(line int, err error) {
+	p := replay.Player{Speed: cfg.replaySpeed, Feed: gw.FeedAt, Skipped: func(line int, err error) {
 		log.Warn("replay: line skipped", "file", cfg.replay, "line", line, "err", err)
 	}}
 	n, err := p.Play(ctx, bufio.NewReader(io.Reader(f)))

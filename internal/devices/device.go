@@ -51,6 +51,7 @@ type Handler struct {
 	Type    uint16
 	Name    string
 	Fetch   bool // sent only on request
+	Once    bool // fetched only until it first answers
 	index   int
 	circuit Tag // the heating circuit of this type ID; 0 = device level
 	monitor bool
@@ -76,6 +77,15 @@ type State struct {
 	memo     map[memoKey]int64
 	now      time.Time // when the telegram being decoded arrived
 	energy   energyMeter
+}
+
+// CopyFrom makes s a copy of what src reports, reusing s's buffers; what
+// special cases remember between telegrams stays behind.
+func (s *State) CopyFrom(src *State) {
+	s.Values = append(s.Values[:0], src.Values...)
+	s.Received = append(s.Received[:0], src.Received...)
+	s.Circuits = src.Circuits
+	s.energy = src.energy
 }
 
 // energySlots are the slots burnerEnergy reads and writes on every monitor
@@ -243,7 +253,7 @@ func (d *Device) bind(l *layout, model Flags, dhw, busID byte) {
 		}
 		n := max(tg.circuits, 1)
 		for i := 0; i < n; i++ {
-			h := &Handler{Type: tg.first + uint16(i)*tg.step, Name: tg.name, Fetch: tg.fetch,
+			h := &Handler{Type: tg.first + uint16(i)*tg.step, Name: tg.name, Fetch: tg.fetch, Once: tg.once,
 				index: len(d.Handlers), monitor: tg.monitor, whole: tg.whole, need: tg.need}
 			if tg.own {
 				h.Type += uint16(dhw)

@@ -94,6 +94,7 @@ type telegramDef struct {
 	circuits   int    // number of types in the range; 0 for a single device-level type
 	monitor    bool   // creates its heating circuit
 	fetch      bool   // not broadcast; read periodically
+	once       bool   // with fetch: read until the first answer only
 	whole      int    // > 0: decoded only from offset 0 with at least this many bytes
 	need       [2]int // last > 0: decoded only when bytes first..last are present and not all zero
 	hc         int    // > 0: a single type that belongs to heating circuit hcN
@@ -337,6 +338,8 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 			t.monitor = true
 		case w == "fetch":
 			t.fetch = true
+		case w == "once":
+			t.once = true
 		case w == "own":
 			t.own = true
 		case strings.HasPrefix(w, "hc="):
@@ -375,6 +378,9 @@ func parseTelegramHead(words []string) (*telegramDef, error) {
 		default:
 			return nil, fmt.Errorf("unknown telegram option %q", w)
 		}
+	}
+	if t.once && !t.fetch {
+		return nil, fmt.Errorf("once needs fetch")
 	}
 	return t, nil
 }

@@ -99,7 +99,7 @@ type Gateway struct {
 	queue       []request
 	exchange    exchange
 	nextFetch   time.Time
-	unsupported map[uint32]bool // dest<<16 | type: answered empty, not fetched again
+	noFetch     map[uint32]bool // dest<<16 | type: answered empty, or a "once" type answered; not fetched again
 	limiter     logLimiter
 	captureLine []byte
 	current     telegram.Telegram // the telegram being handled
@@ -157,6 +157,19 @@ func (g *Gateway) Feed(stream []byte) {
 	g.framer.Feed(stream, g.frame)
 }
 
+// FeedAt is Feed for frames recorded at a known time (a capture played
+// back): they count as received then, so what depends on time, a boiler's
+// integrated energy, comes out as it did on the bus at any replay speed.
+func (g *Gateway) FeedAt(stream []byte, at time.Time) {
+	if at.IsZero() {
+		g.Feed(stream)
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.framer.Feed(stream, func(kind telegram.FrameKind, frame []byte) { g.frameAt(kind, frame, at) })
+}
+
 // Frame handles one whole frame (CRC included, BREAK excluded).
 func (g *Gateway) Frame(frame []byte) {
 	g.mu.Lock()
@@ -168,8 +181,9 @@ func (g *Gateway) Frame(frame []byte) {
 	g.frame(telegram.FrameTelegram, frame)
 }
 
-func (g *Gateway) frame(kind telegram.FrameKind, frame []byte) {
-	now := g.now()
+func (g *Gateway) frame(kind telegram.FrameKind, frame []byte) { g.frameAt(kind, frame, g.now()) }
+
+func (g *Gateway) frameAt(kind telegram.FrameKind, frame []byte, now time.Time) {
 	if kind != telegram.FramePoll {
 		g.record(now, frame)
 	}

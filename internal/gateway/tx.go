@@ -26,6 +26,7 @@ type request struct {
 	typ     uint16
 	offset  byte
 	length  byte   // reads: bytes asked for, 0xFF for everything
+	once    bool   // a fetch that ends with the first answer
 	data    []byte // writes
 	retries int
 }
@@ -90,11 +91,11 @@ func (g *Gateway) enqueue(r request) bool {
 }
 
 // queueFetches asks a device for every telegram it sends only on request
-// and has not declared unknown.
+// and has not declared unknown (nor, for a "once" type, answered already).
 func (g *Gateway) queueFetches(d *devices.Device) {
 	for _, h := range d.Handlers {
-		if h.Fetch && !g.unsupported[fetchKey(d.ID, h.Type)] {
-			g.enqueue(request{dest: d.ID, typ: h.Type, length: 0xFF})
+		if h.Fetch && !g.noFetch[fetchKey(d.ID, h.Type)] {
+			g.enqueue(request{dest: d.ID, typ: h.Type, length: 0xFF, once: h.Once})
 		}
 	}
 }
@@ -201,12 +202,14 @@ func (g *Gateway) failPendingEcho(now time.Time, why string) {
 func (g *Gateway) replied(t *telegram.Telegram, now time.Time) {
 	r := g.exchange.req
 	g.stats.Reads++
-	if len(t.Data) == 0 && t.Offset == 0 && r.typ != typeVersion {
-		// An empty answer: the device does not know this type (or circuit).
-		if g.unsupported == nil {
-			g.unsupported = map[uint32]bool{}
+	// An empty answer says the device lacks the type (or circuit); a "once"
+	// type is settled by its first answer. Neither is fetched again.
+	empty := len(t.Data) == 0 && t.Offset == 0 && r.typ != typeVersion
+	if empty || r.once && len(t.Data) > 0 {
+		if g.noFetch == nil {
+			g.noFetch = map[uint32]bool{}
 		}
-		g.unsupported[fetchKey(r.dest, r.typ)] = true
+		g.noFetch[fetchKey(r.dest, r.typ)] = true
 	}
 	g.queue = g.queue[1:]
 	g.exchange = exchange{}

@@ -161,9 +161,6 @@ func (s *Store) Snapshot(dst *Snapshot) {
 	}
 	dst.States = dst.States[:len(s.states)]
 	for i := range s.states {
-		src, d := &s.states[i], &dst.States[i]
-		d.Values = append(d.Values[:0], src.Values...)
-		d.Received = append(d.Received[:0], src.Received...)
-		d.Circuits = src.Circuits
+		dst.States[i].CopyFrom(&s.states[i])
 	}
 }

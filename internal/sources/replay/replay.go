@@ -50,8 +50,9 @@ func ParseLine(line string) (f Frame, ok bool, err error) {
 // Player feeds a capture into a gateway.
 type Player struct {
 	Speed float64 // 1 plays at the recorded pace, 2 twice as fast, 0 as fast as possible
-	// Feed receives each frame in the stream encoding of telegram.Framer.
-	Feed func(stream []byte)
+	// Feed receives each frame in the stream encoding of telegram.Framer,
+	// with the time it was recorded (zero when the line has none).
+	Feed func(stream []byte, at time.Time)
 	// Skipped is called for lines that are not frames, with the reason.
 	Skipped func(line int, err error)
 }
@@ -87,7 +88,7 @@ func (p *Player) Play(ctx context.Context, r io.Reader) (int, error) {
 			prev = f.Time
 		}
 		stream = telegram.AppendFrame(stream[:0], f.Bytes)
-		p.Feed(stream)
+		p.Feed(stream, f.Time)
 		n++
 		if ctx.Err() != nil {
 			return n, ctx.Err()

@@ -44,12 +44,14 @@ func hexOf(b []byte) string {
 	return string(s)
 }
 
-// Frames come out in the stream encoding, at the recorded pace (scaled).
+// Frames come out in the stream encoding, at the recorded pace (scaled),
+// with their recorded times.
 func TestPlay(t *testing.T) {
 	capture := "2026-01-01T00:00:00Z 0b88070 01b93\nnot hex\n2026-01-01T00:00:01Z 08 0B 02 00 7B 01 00 9C\n0B 88 07 00 1B 93\n"
 	var got [][]byte
+	var times []time.Time
 	var skipped []int
-	p := Player{Speed: 10, Feed: func(b []byte) { got = append(got, append([]byte(nil), b...)) },
+	p := Player{Speed: 10, Feed: func(b []byte, at time.Time) { got, times = append(got, append([]byte(nil), b...)), append(times, at) },
 		Skipped: func(line int, err error) { skipped = append(skipped, line) }}
 	start := time.Now()
 	n, err := p.Play(context.Background(), strings.NewReader(capture))
@@ -62,6 +64,9 @@ func TestPlay(t *testing.T) {
 	want := telegram.AppendFrame(nil, []byte{0x08, 0x0B, 0x02, 0x00, 0x7B, 0x01, 0x00, 0x9C})
 	if !bytes.Equal(got[1], want) {
 		t.Errorf("frame 2 = % X, want % X", got[1], want)
+	}
+	if second := time.Date(2026, 1, 1, 0, 0, 1, 0, time.UTC); !times[1].Equal(second) || !times[2].IsZero() {
+		t.Errorf("times %v, want the second frame at %v and none for the third", times, second)
 	}
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,11 @@ type busRig struct {
 	done   chan struct{}
 }
 
-func newBusRig(t *testing.T, opt gateway.Options, damage func([]byte) []byte) *busRig {
+// newBusRig starts the simulated house at simStart (zero: the tests' start).
+func newBusRig(t *testing.T, opt gateway.Options, damage func([]byte) []byte, simStart time.Time) *busRig {
+	if simStart.IsZero() {
+		simStart = start
+	}
 	r := &busRig{st: store.New(), line: &link.Line{Damage: damage}, done: make(chan struct{})}
 	r.gw = gateway.New(opt, r.st)
 	master, ours := r.line.Attach(), r.line.Attach()
@@ -41,7 +46,7 @@ func newBusRig(t *testing.T, opt gateway.Options, damage func([]byte) []byte) *b
 		}
 	}()
 	go func() {
-		New(Options{Seed: 3, Start: start, Speed: 60}).Serve(ctx, master, 0x0B)
+		New(Options{Seed: 3, Start: simStart, Speed: 60}).Serve(ctx, master, 0x0B)
 		close(r.done)
 	}()
 	t.Cleanup(func() {
@@ -78,7 +83,7 @@ func (r *busRig) waitFor(t *testing.T, what string, cond func() bool) {
 // The gateway discovers all devices from UBADevices and Version, fetches
 // what they send only on request, and its writes are acknowledged.
 func TestGatewayOnSimulatedBus(t *testing.T) {
-	r := newBusRig(t, gateway.Options{}, nil)
+	r := newBusRig(t, gateway.Options{}, nil, time.Time{})
 	r.waitFor(t, "all four devices", func() bool { return len(r.st.Devices()) == 4 })
 	for _, v := range []struct {
 		tag   devices.Tag
@@ -100,10 +105,29 @@ func TestGatewayOnSimulatedBus(t *testing.T) {
 	}
 }
 
+// Types read again every round keep being read; a "fetch once" type
+// (UBAFactory) is read until its first answer only.
+func TestFetchOnce(t *testing.T) {
+	var capture lockedBuffer
+	r := newBusRig(t, gateway.Options{Capture: &capture, FetchInterval: 200 * time.Millisecond}, nil, time.Time{})
+	reads := func(typ string) int { // read requests from us (0x0B) to the boiler (0x08)
+		capture.mu.Lock()
+		defer capture.mu.Unlock()
+		return strings.Count(capture.b.String(), " 0b88"+typ+"00")
+	}
+	r.waitFor(t, "four rounds of fetches", func() bool { return reads("14") >= 4 })
+	if n := reads("04"); n != 1 {
+		t.Errorf("UBAFactory read %d times, want once", n)
+	}
+	if _, ok := r.value(devices.TagDevice, "nompower"); !ok {
+		t.Error("no nominal power from UBAFactory")
+	}
+}
+
 // Read-only, the gateway never answers a poll: broadcasts arrive, values
 // sent only on request do not.
 func TestReadOnlyGatewayOnSimulatedBus(t *testing.T) {
-	r := newBusRig(t, gateway.Options{ReadOnly: true}, nil)
+	r := newBusRig(t, gateway.Options{ReadOnly: true}, nil, time.Time{})
 	r.waitFor(t, "a broadcast", func() bool { return r.gw.Stats().TelegramsReceived > 0 })
 	time.Sleep(300 * time.Millisecond)
 	if s := r.gw.Stats(); s.Reads != 0 || len(r.st.Devices()) != 0 {
@@ -123,7 +147,7 @@ func TestDamagedLine(t *testing.T) {
 		}
 		return f
 	}
-	r := newBusRig(t, gateway.Options{}, damage)
+	r := newBusRig(t, gateway.Options{}, damage, time.Time{})
 	r.waitFor(t, "all four devices", func() bool { return len(r.st.Devices()) == 4 })
 	r.waitFor(t, "ubauptime", func() bool { _, ok := r.value(devices.TagDevice, "ubauptime"); return ok })
 	r.waitFor(t, "a counted damage", func() bool { return r.gw.Stats().IncompleteTelegrams > 0 })

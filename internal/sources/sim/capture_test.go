@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emsd/emsd/internal/devices"
 	"github.com/emsd/emsd/internal/gateway"
@@ -40,8 +41,9 @@ func scrape(t *testing.T, st *store.Store, gw *gateway.Gateway, path string) []b
 // A capture of a live bus, replayed, gives the same metrics.
 func TestCaptureReplay(t *testing.T) {
 	var capture lockedBuffer
-	r := newBusRig(t, gateway.Options{Capture: &capture}, nil)
+	r := newBusRig(t, gateway.Options{Capture: &capture}, nil, start.Add(6*time.Hour)) // the morning heat-up
 	r.waitFor(t, "fetched values", func() bool { _, ok := r.value(devices.TagHC1, "comforttemp"); return ok })
+	r.waitFor(t, "burner energy", func() bool { return boilerEnergy(r.st).Heat > 0 })
 	r.cancel()
 	<-r.done
 	live := map[string][]byte{}
@@ -54,7 +56,7 @@ func TestCaptureReplay(t *testing.T) {
 	capture.mu.Lock()
 	file := capture.b.Bytes()
 	capture.mu.Unlock()
-	p := replay.Player{Speed: 0, Feed: gw.Feed, Skipped: func(line int, err error) { t.Errorf("line %d: %v", line, err) }}
+	p := replay.Player{Speed: 0, Feed: gw.FeedAt, Skipped: func(line int, err error) { t.Errorf("line %d: %v", line, err) }}
 	if n, err := p.Play(context.Background(), bytes.NewReader(file)); err != nil || n == 0 {
 		t.Fatalf("replayed %d frames: %v", n, err)
 	}
@@ -66,4 +68,19 @@ func TestCaptureReplay(t *testing.T) {
 	if a, b := r.gw.Stats(), gw.Stats(); a.TelegramsReceived != b.TelegramsReceived || a.IncompleteTelegrams != b.IncompleteTelegrams {
 		t.Errorf("bus counters live %+v, replayed %+v", a, b)
 	}
+	// Replayed as fast as possible, frames count at their recorded times.
+	if a, b := boilerEnergy(r.st), boilerEnergy(st); a != b {
+		t.Errorf("burner energy live %+v, replayed %+v", a, b)
+	}
+}
+
+func boilerEnergy(st *store.Store) devices.Energy {
+	var snap store.Snapshot
+	st.Snapshot(&snap)
+	for i, d := range snap.Devices {
+		if e, ok := d.Energy(&snap.States[i]); ok {
+			return e
+		}
+	}
+	return devices.Energy{}
 }
