@@ -71,7 +71,7 @@ func (r *busRig) value(tag devices.Tag, short string) (int64, bool) {
 
 func (r *busRig) waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // generous: bus timeouts are real time, and CI machines get busy
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s; bus %+v", what, r.gw.Stats())
