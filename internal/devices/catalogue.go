@@ -26,7 +26,8 @@ func WriteCatalogue(out io.Writer) error {
 	if err := w.Write(CatalogueHeader); err != nil {
 		return err
 	}
-	for _, l := range loadLibrary().order {
+	for _, t := range loadLibrary().order {
+		l := t.layout()
 		for _, prod := range l.products {
 			p, _ := Identify(catalogueIDs[l.typ], prod.id, "")
 			p.Type, p.Name = l.typ, prod.name

@@ -48,7 +48,8 @@ func FuzzDecode(f *testing.F) {
 // or remote at 0x18, a mixer of hc2, water stations of dhw2 and dhw3.
 func fuzzFleet() []*Device {
 	var fleet []*Device
-	for _, l := range loadLibrary().order {
+	for _, t := range loadLibrary().order {
+		l := t.layout()
 		ids := []byte{catalogueIDs[l.typ]}
 		switch l.typ {
 		case Thermostat:

@@ -604,4 +604,9 @@ func integralTimes(d *Device, s *State, t *telegram.Telegram, hc Tag) {
 }
 
 // layoutFor picks the table that describes a product.
-func layoutFor(p Product) *layout { return loadLibrary().byProduct[layoutKey{p.Type, p.ID}] }
+func layoutFor(p Product) *layout {
+	if t := loadLibrary().byProduct[layoutKey{p.Type, p.ID}]; t != nil {
+		return t.layout()
+	}
+	return nil
+}

@@ -158,15 +158,20 @@ type layoutKey struct {
 	product uint8
 }
 
-// library is every table, parsed on first use (after the special cases of
-// every family file have registered themselves).
+// library indexes every table by its products; a table is parsed whole
+// when a device of it first appears, so a bus with four devices holds four
+// tables, not all of them. Tests parse every table.
 type library struct {
-	order     []*layout // file order
-	byProduct map[layoutKey]*layout
+	order     []*table // file order
+	byProduct map[layoutKey]*table
+}
+
+type table struct {
+	layout func() *layout // parsed on first use (after the special cases have registered)
 }
 
 var loadLibrary = sync.OnceValue(func() *library {
-	lib := &library{byProduct: map[layoutKey]*layout{}}
+	lib := &library{byProduct: map[layoutKey]*table{}}
 	files, err := tableFiles.ReadDir("tables")
 	if err != nil {
 		panic(err)
@@ -176,17 +181,22 @@ var loadLibrary = sync.OnceValue(func() *library {
 		if err != nil {
 			panic(err)
 		}
-		l, err := parseTable(string(src))
-		if err != nil {
-			panic(fmt.Sprintf("devices: tables/%s: %v", f.Name(), err))
-		}
-		lib.order = append(lib.order, l)
-		for _, p := range l.products {
-			k := layoutKey{l.typ, p.id}
-			if lib.byProduct[k] != nil {
-				panic(fmt.Sprintf("devices: product %d of %s is in two tables", p.id, l.typ))
+		parse := func(headerOnly bool) *layout {
+			l, err := parseTable(string(src), headerOnly)
+			if err != nil {
+				panic(fmt.Sprintf("devices: tables/%s: %v", f.Name(), err))
 			}
-			lib.byProduct[k] = l
+			return l
+		}
+		index := parse(true)
+		t := &table{layout: sync.OnceValue(func() *layout { return parse(false) })}
+		lib.order = append(lib.order, t)
+		for _, p := range index.products {
+			k := layoutKey{index.typ, p.id}
+			if lib.byProduct[k] != nil {
+				panic(fmt.Sprintf("devices: product %d of %s is in two tables", p.id, index.typ))
+			}
+			lib.byProduct[k] = t
 		}
 	}
 	return lib
@@ -194,7 +204,9 @@ var loadLibrary = sync.OnceValue(func() *library {
 
 var columns = regexp.MustCompile(`\s{2,}`)
 
-func parseTable(src string) (*layout, error) {
+// parseTable reads a table; headerOnly stops after its [products] section,
+// which is all the library's index needs.
+func parseTable(src string, headerOnly bool) (*layout, error) {
 	l := &layout{}
 	section := ""
 	var tg *telegramDef
@@ -236,6 +248,9 @@ func parseTable(src string) (*layout, error) {
 			continue
 		case line[0] == '[':
 			head := strings.Fields(strings.Trim(line, "[]"))
+			if headerOnly && head[0] != "products" && len(l.products) > 0 {
+				return l, nil
+			}
 			section = head[0]
 			if section == "telegram" {
 				t, err := parseTelegramHead(head[1:])
