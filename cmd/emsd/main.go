@@ -123,6 +123,26 @@ func main() {
 	}
 }
 
+// startHTTP serves h on the configured addresses. The function it returns
+// waits until ctx ends or the server fails, then shuts the server down.
+func startHTTP(ctx context.Context, log *slog.Logger, cfg config, h http.Handler) (wait func() error) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- web.ListenAndServe(srv, cfg.web, log) }()
+	return func() error {
+		select {
+		case <-ctx.Done():
+		case err := <-errc:
+			if !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+		}
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	}
+}
+
 func saveEnergy(log *slog.Logger, st *store.Store, path string) {
 	if err := st.SaveEnergy(path); err != nil {
 		log.Warn("energy file not written", "err", err)
@@ -171,9 +191,7 @@ func run(log *slog.Logger, cfg config) error {
 	}
 	api := httpapi.New(st, gw.Stats, settings)
 
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- web.ListenAndServe(srv, cfg.web, log) }()
+	wait := startHTTP(ctx, log, cfg, api.Handler())
 	go gw.Run(ctx)
 
 	switch {
@@ -212,16 +230,7 @@ func run(log *slog.Logger, cfg config) error {
 		context.AfterFunc(ctx, func() { master.Close(); ours.Close() })
 	}
 
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return wait()
 }
 
 // playCapture replays a capture file once and leaves the result standing.
@@ -310,17 +319,5 @@ func serveBridge(ctx context.Context, log *slog.Logger, cfg config) error {
 		mux.Handle("/metrics", fleet.Handler())
 		mux.Handle("/", fleet.Landing())
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- web.ListenAndServe(srv, cfg.web, log) }()
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return startHTTP(ctx, log, cfg, mux)()
 }
