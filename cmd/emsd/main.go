@@ -314,8 +314,7 @@ func serveBridge(ctx context.Context, log *slog.Logger, cfg config) error {
 		for _, g := range gateways {
 			names, list = append(names, g.Name), append(list, servers[g.Name])
 		}
-		own := httpapi.New(store.New(), func() gateway.Stats { return gateway.Stats{} }, health)
-		fleet := httpapi.NewFleet(names, list, own)
+		fleet := httpapi.NewFleet(names, list, health)
 		mux.Handle("/metrics", fleet.Handler())
 		mux.Handle("/", fleet.Landing())
 	}

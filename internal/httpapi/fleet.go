@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/emsd/emsd/internal/devices"
+	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/store"
 )
 
@@ -24,8 +25,12 @@ type Fleet struct {
 	gen     uint64   // bumped when any of them changed
 }
 
-// NewFleet serves the named gateways' servers; own supplies emsd's own metrics.
-func NewFleet(names []string, servers []*Server, own *Server) *Fleet {
+// NewFleet serves the named gateways' servers; settings are those of
+// emsd's own metrics, which have no bus of their own here (no emsd_bus_*:
+// each gateway's bus is in its system families).
+func NewFleet(names []string, servers []*Server, settings Settings) *Fleet {
+	settings.noBus = true
+	own := New(store.New(), func() gateway.Stats { return gateway.Stats{} }, settings)
 	return &Fleet{names: names, servers: servers, own: own, layouts: make([]uint64, len(servers))}
 }
 
@@ -66,7 +71,7 @@ func (f *Fleet) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	b := f.own.buffer()
 	*b = f.plans.get(planKey{typ: devices.Unknown, deviceLabel: true}, merged, gateways).render(*b, merged)
 	*b = appendFamilies(*b, fams)
-	f.own.finishAll(w, r, b, &store.Snapshot{}) // the gateways' freshness is in their bridge health
+	f.own.finishAll(w, r, b, &store.Snapshot{})
 }
 
 // Landing answers "/" for a fleet: every gateway with its devices and bus

@@ -86,6 +86,9 @@ func (s *Server) appendOwn(b []byte, snap *store.Snapshot, om bool) []byte {
 			}
 		}
 	}
+	if s.settings.noBus {
+		return processStats().appendRuntime(b, om)
+	}
 	bus := s.bus()
 	counter := func(name, help string, v uint64) {
 		b = appendOwnFamily(b, name, help, true, float64(v), om)

@@ -81,6 +81,7 @@ type Settings struct {
 	BusID      byte
 	TxMode     int // 0 off (listen only), 1 EMS, 2 EMS+, 3 HT3
 	ReadOnly   bool
+	noBus      bool // a fleet's own metrics: no bus, no devices
 }
 
 // systemInfo gathers the system sections and the device list into a

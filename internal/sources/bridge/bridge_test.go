@@ -308,8 +308,8 @@ func TestFleetMetrics(t *testing.T) {
 		names = append(names, g.Name)
 		servers = append(servers, httpapi.New(g.Store, g.BusStats, httpapi.Settings{}))
 	}
-	own := httpapi.New(gws[0].Store, gws[0].BusStats, httpapi.Settings{Collectors: []prometheus.Collector{NewCollector(gws)}})
-	h := httpapi.NewFleet(names, servers, own).Handler()
+	settings := httpapi.Settings{Collectors: []prometheus.Collector{NewCollector(gws)}}
+	h := httpapi.NewFleet(names, servers, settings).Handler()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	got := series(parse(t, w.Body.Bytes()))
@@ -327,8 +327,12 @@ func TestFleetMetrics(t *testing.T) {
 	if strings.Count(w.Body.String(), "# HELP emsesp_curflowtemp ") != 1 {
 		t.Error("emsesp_curflowtemp is not one family")
 	}
+	// emsd bridging has no bus of its own: an emsd_bus_up of 0 would raise EmsdBusDown.
+	if strings.Contains(w.Body.String(), "emsd_bus_") {
+		t.Error("a fleet's /metrics has emsd_bus_* families")
+	}
 	w = httptest.NewRecorder()
-	httpapi.NewFleet(names, servers, own).Landing().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+	httpapi.NewFleet(names, servers, settings).Landing().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 	for _, want := range []string{`/probe?target=a&amp;device=boiler`, `/probe?target=b&amp;device=thermostat`, "connected"} {
 		if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
 			t.Errorf("fleet page %d lacks %q:\n%s", w.Code, want, w.Body.String())
