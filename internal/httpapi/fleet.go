@@ -109,7 +109,7 @@ func (f *Fleet) Landing() http.Handler {
 			page.Gateways = append(page.Gateways, g)
 		}
 		var b bytes.Buffer
-		if err := fleetTemplate.Execute(&b, page); err != nil {
+		if err := fleetTemplate().Execute(&b, page); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
@@ -119,7 +119,11 @@ func (f *Fleet) Landing() http.Handler {
 	})
 }
 
-var fleetTemplate = template.Must(template.New("fleet").Parse(`<!DOCTYPE html>
+var fleetTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("fleet").Parse(fleetHTML))
+})
+
+const fleetHTML = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>emsd: bridged EMS-ESP gateways</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:60em}td,th{padding:.3em .8em;text-align:left;vertical-align:top}</style>
 </head><body>
@@ -129,4 +133,4 @@ var fleetTemplate = template.Must(template.New("fleet").Parse(`<!DOCTYPE html>
 {{range .Gateways}}{{$g := .Name}}<tr><td>{{.Name}}</td><td>{{.Status}}</td><td>{{range .Devices}}{{.}}<br>{{end}}</td>
 <td><a href="/probe?target={{.Name}}&amp;device=system">system</a>{{range .Types}} <a href="/probe?target={{$g}}&amp;device={{.}}">{{.}}</a>{{end}}</td></tr>
 {{end}}</table></body></html>
-`))
+`

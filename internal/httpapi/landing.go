@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The landing page at "/": what emsd found on the bus, how the bus is
@@ -39,7 +40,11 @@ type landingData struct {
 	Types                                 []string // device types present, each once, in bus order
 }
 
-var landingTemplate = template.Must(template.New("landing").Parse(landingHTML))
+// landingTemplate is parsed at the first visit: a daemon only ever scraped
+// never loads the template engine's pages into memory.
+var landingTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("landing").Parse(landingHTML))
+})
 
 // serveLanding answers exactly "/"; every other unknown path stays a 404.
 func (s *Server) serveLanding(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +60,7 @@ func (s *Server) serveLanding(w http.ResponseWriter, r *http.Request) {
 	defer systemInfos.Put(info)
 	s.snaps.Put(snap) // info holds copies of everything the page shows
 	var page bytes.Buffer
-	if err := landingTemplate.Execute(&page, landingPage(info)); err != nil {
+	if err := landingTemplate().Execute(&page, landingPage(info)); err != nil {
 		http.Error(w, "rendering the page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
