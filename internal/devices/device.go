@@ -88,6 +88,11 @@ func (s *State) CopyFrom(src *State) {
 	s.energy = src.energy
 }
 
+// Clear empties s, keeping its buffers.
+func (s *State) Clear() {
+	s.Values, s.Received, s.Circuits, s.energy = s.Values[:0], s.Received[:0], 0, energyMeter{}
+}
+
 // energySlots are the slots burnerEnergy reads and writes on every monitor
 // telegram, resolved once per shape.
 type energySlots struct {

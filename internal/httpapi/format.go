@@ -80,7 +80,7 @@ func appendJSONString(b []byte, s string) []byte {
 
 // appendHelp escapes HELP text as the exposition format requires.
 func appendHelp(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\n") {
+	if strings.IndexByte(s, '\\') < 0 && strings.IndexByte(s, '\n') < 0 {
 		return append(b, s...) // the usual case, copied at once
 	}
 	for i := 0; i < len(s); i++ {

@@ -22,14 +22,69 @@ import (
 
 type runtimeStats struct {
 	mu        sync.Mutex // the buffers below serve one scrape at a time
-	mem       runtime.MemStats
 	gc        debug.GCStats
-	samples   []metrics.Sample
-	statm     *os.File // /proc/self/statm, read again from offset 0 each scrape
-	fdDir     int      // /proc/self/fd, listed again each scrape; -1 without it
+	samples   []metrics.Sample // runtimeMetricNames, in order
+	statm     *os.File         // /proc/self/statm, read again from offset 0 each scrape
+	fdDir     int              // /proc/self/fd, listed again each scrape; -1 without it
 	buf       [4096]byte
 	startTime float64
 }
+
+// The runtime/metrics read each scrape, and their indexes in
+// runtimeStats.samples. client_golang derives its go_memstats_* from the
+// same values (as their help texts say), without stopping the world as
+// runtime.ReadMemStats does.
+var runtimeMetricNames = []string{
+	"/gc/gogc:percent",
+	"/gc/gomemlimit:bytes",
+	"/sched/gomaxprocs:threads",
+	"/memory/classes/heap/objects:bytes",
+	"/gc/heap/allocs:bytes",
+	"/memory/classes/profiling/buckets:bytes",
+	"/gc/heap/frees:objects",
+	"/gc/heap/tiny/allocs:objects",
+	"/memory/classes/metadata/other:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/gc/heap/objects:objects",
+	"/gc/heap/allocs:objects",
+	"/memory/classes/metadata/mcache/inuse:bytes",
+	"/memory/classes/metadata/mcache/free:bytes",
+	"/memory/classes/metadata/mspan/inuse:bytes",
+	"/memory/classes/metadata/mspan/free:bytes",
+	"/gc/heap/goal:bytes",
+	"/memory/classes/other:bytes",
+	"/memory/classes/heap/stacks:bytes",
+	"/memory/classes/os-stacks:bytes",
+	"/memory/classes/total:bytes",
+}
+
+const (
+	rmGogc = iota
+	rmMemLimit
+	rmMaxProcs
+	rmHeapObjects
+	rmAllocBytes
+	rmBuckets
+	rmFrees
+	rmTinyAllocs
+	rmMetaOther
+	rmHeapReleased
+	rmHeapFree
+	rmHeapUnused
+	rmObjects
+	rmAllocObjects
+	rmMcacheInuse
+	rmMcacheFree
+	rmMspanInuse
+	rmMspanFree
+	rmHeapGoal
+	rmOtherSys
+	rmStacks
+	rmOsStacks
+	rmTotal
+)
 
 // processStats is shared by every server of the process (a bridge has one
 // per gateway), opened at the first scrape.
@@ -41,7 +96,7 @@ func newRuntimeStats() *runtimeStats {
 	// pause history, and fills PauseQuantiles when it has a length.
 	r.gc.Pause = make([]time.Duration, 0, 2*len(runtime.MemStats{}.PauseNs)+3)
 	r.gc.PauseQuantiles = make([]time.Duration, 5)
-	for _, name := range []string{"/gc/gogc:percent", "/gc/gomemlimit:bytes", "/sched/gomaxprocs:threads"} {
+	for _, name := range runtimeMetricNames {
 		r.samples = append(r.samples, metrics.Sample{Name: name})
 	}
 	if f, err := os.Open("/proc/self/statm"); err == nil {
@@ -100,10 +155,13 @@ func bootTime() (float64, bool) {
 func (r *runtimeStats) appendRuntime(b []byte, om bool) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	runtime.ReadMemStats(&r.mem)
 	debug.ReadGCStats(&r.gc)
 	metrics.Read(r.samples)
-	m := &r.mem
+	m := func(i int) float64 { return float64(r.samples[i].Value.Uint64()) }
+	lastGC := 0.0
+	if r.gc.NumGC > 0 {
+		lastGC = float64(r.gc.LastGC.UnixNano()) / 1e9
+	}
 
 	b = appendFamily(b, "go_gc_duration_seconds", "A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.", "summary", om)
 	for i, q := range [...]string{"0", "0.25", "0.5", "0.75", "1"} {
@@ -118,8 +176,8 @@ func (r *runtimeStats) appendRuntime(b []byte, om bool) []byte {
 	b = appendOwnSample(b, "go_gc_duration_seconds_sum", r.gc.PauseTotal.Seconds())
 	b = appendOwnSample(b, "go_gc_duration_seconds_count", float64(r.gc.NumGC))
 
-	b = appendGauge(b, "go_gc_gogc_percent", "Heap size target percentage configured by the user, otherwise 100. This value is set by the GOGC environment variable, and the runtime/debug.SetGCPercent function. Sourced from /gc/gogc:percent.", float64(r.samples[0].Value.Uint64()), om)
-	b = appendGauge(b, "go_gc_gomemlimit_bytes", "Go runtime memory limit configured by the user, otherwise math.MaxInt64. This value is set by the GOMEMLIMIT environment variable, and the runtime/debug.SetMemoryLimit function. Sourced from /gc/gomemlimit:bytes.", float64(r.samples[1].Value.Uint64()), om)
+	b = appendGauge(b, "go_gc_gogc_percent", "Heap size target percentage configured by the user, otherwise 100. This value is set by the GOGC environment variable, and the runtime/debug.SetGCPercent function. Sourced from /gc/gogc:percent.", m(rmGogc), om)
+	b = appendGauge(b, "go_gc_gomemlimit_bytes", "Go runtime memory limit configured by the user, otherwise math.MaxInt64. This value is set by the GOMEMLIMIT environment variable, and the runtime/debug.SetMemoryLimit function. Sourced from /gc/gomemlimit:bytes.", m(rmMemLimit), om)
 	b = appendGauge(b, "go_goroutines", "Number of goroutines that currently exist.", float64(runtime.NumGoroutine()), om)
 	b = appendFamily(b, "go_info", "Information about the Go environment.", "gauge", om)
 	b = append(b, `go_info{version="`...)
@@ -131,32 +189,32 @@ func (r *runtimeStats) appendRuntime(b []byte, om bool) []byte {
 		counter    bool
 		v          float64
 	}{
-		{"go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use. Equals to /memory/classes/heap/objects:bytes.", false, float64(m.HeapAlloc)},
-		{"go_memstats_alloc_bytes_total", "Total number of bytes allocated in heap until now, even if released already. Equals to /gc/heap/allocs:bytes.", true, float64(m.TotalAlloc)},
-		{"go_memstats_buck_hash_sys_bytes", "Number of bytes used by the profiling bucket hash table. Equals to /memory/classes/profiling/buckets:bytes.", false, float64(m.BuckHashSys)},
-		{"go_memstats_frees_total", "Total number of heap objects frees. Equals to /gc/heap/frees:objects + /gc/heap/tiny/allocs:objects.", true, float64(m.Frees)},
-		{"go_memstats_gc_sys_bytes", "Number of bytes used for garbage collection system metadata. Equals to /memory/classes/metadata/other:bytes.", false, float64(m.GCSys)},
-		{"go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use, same as go_memstats_alloc_bytes. Equals to /memory/classes/heap/objects:bytes.", false, float64(m.HeapAlloc)},
-		{"go_memstats_heap_idle_bytes", "Number of heap bytes waiting to be used. Equals to /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, float64(m.HeapIdle)},
-		{"go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes", false, float64(m.HeapInuse)},
-		{"go_memstats_heap_objects", "Number of currently allocated objects. Equals to /gc/heap/objects:objects.", false, float64(m.HeapObjects)},
-		{"go_memstats_heap_released_bytes", "Number of heap bytes released to OS. Equals to /memory/classes/heap/released:bytes.", false, float64(m.HeapReleased)},
-		{"go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes + /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, float64(m.HeapSys)},
-		{"go_memstats_last_gc_time_seconds", "Number of seconds since 1970 of last garbage collection.", false, float64(m.LastGC) / 1e9},
-		{"go_memstats_mallocs_total", "Total number of heap objects allocated, both live and gc-ed. Semantically a counter version for go_memstats_heap_objects gauge. Equals to /gc/heap/allocs:objects + /gc/heap/tiny/allocs:objects.", true, float64(m.Mallocs)},
-		{"go_memstats_mcache_inuse_bytes", "Number of bytes in use by mcache structures. Equals to /memory/classes/metadata/mcache/inuse:bytes.", false, float64(m.MCacheInuse)},
-		{"go_memstats_mcache_sys_bytes", "Number of bytes used for mcache structures obtained from system. Equals to /memory/classes/metadata/mcache/inuse:bytes + /memory/classes/metadata/mcache/free:bytes.", false, float64(m.MCacheSys)},
-		{"go_memstats_mspan_inuse_bytes", "Number of bytes in use by mspan structures. Equals to /memory/classes/metadata/mspan/inuse:bytes.", false, float64(m.MSpanInuse)},
-		{"go_memstats_mspan_sys_bytes", "Number of bytes used for mspan structures obtained from system. Equals to /memory/classes/metadata/mspan/inuse:bytes + /memory/classes/metadata/mspan/free:bytes.", false, float64(m.MSpanSys)},
-		{"go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place. Equals to /gc/heap/goal:bytes.", false, float64(m.NextGC)},
-		{"go_memstats_other_sys_bytes", "Number of bytes used for other system allocations. Equals to /memory/classes/other:bytes.", false, float64(m.OtherSys)},
-		{"go_memstats_stack_inuse_bytes", "Number of bytes obtained from system for stack allocator in non-CGO environments. Equals to /memory/classes/heap/stacks:bytes.", false, float64(m.StackInuse)},
-		{"go_memstats_stack_sys_bytes", "Number of bytes obtained from system for stack allocator. Equals to /memory/classes/heap/stacks:bytes + /memory/classes/os-stacks:bytes.", false, float64(m.StackSys)},
-		{"go_memstats_sys_bytes", "Number of bytes obtained from system. Equals to /memory/classes/total:byte.", false, float64(m.Sys)},
+		{"go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use. Equals to /memory/classes/heap/objects:bytes.", false, m(rmHeapObjects)},
+		{"go_memstats_alloc_bytes_total", "Total number of bytes allocated in heap until now, even if released already. Equals to /gc/heap/allocs:bytes.", true, m(rmAllocBytes)},
+		{"go_memstats_buck_hash_sys_bytes", "Number of bytes used by the profiling bucket hash table. Equals to /memory/classes/profiling/buckets:bytes.", false, m(rmBuckets)},
+		{"go_memstats_frees_total", "Total number of heap objects frees. Equals to /gc/heap/frees:objects + /gc/heap/tiny/allocs:objects.", true, m(rmFrees) + m(rmTinyAllocs)},
+		{"go_memstats_gc_sys_bytes", "Number of bytes used for garbage collection system metadata. Equals to /memory/classes/metadata/other:bytes.", false, m(rmMetaOther)},
+		{"go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and currently in use, same as go_memstats_alloc_bytes. Equals to /memory/classes/heap/objects:bytes.", false, m(rmHeapObjects)},
+		{"go_memstats_heap_idle_bytes", "Number of heap bytes waiting to be used. Equals to /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, m(rmHeapReleased) + m(rmHeapFree)},
+		{"go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes", false, m(rmHeapObjects) + m(rmHeapUnused)},
+		{"go_memstats_heap_objects", "Number of currently allocated objects. Equals to /gc/heap/objects:objects.", false, m(rmObjects)},
+		{"go_memstats_heap_released_bytes", "Number of heap bytes released to OS. Equals to /memory/classes/heap/released:bytes.", false, m(rmHeapReleased)},
+		{"go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system. Equals to /memory/classes/heap/objects:bytes + /memory/classes/heap/unused:bytes + /memory/classes/heap/released:bytes + /memory/classes/heap/free:bytes.", false, m(rmHeapObjects) + m(rmHeapUnused) + m(rmHeapReleased) + m(rmHeapFree)},
+		{"go_memstats_last_gc_time_seconds", "Number of seconds since 1970 of last garbage collection.", false, lastGC},
+		{"go_memstats_mallocs_total", "Total number of heap objects allocated, both live and gc-ed. Semantically a counter version for go_memstats_heap_objects gauge. Equals to /gc/heap/allocs:objects + /gc/heap/tiny/allocs:objects.", true, m(rmAllocObjects) + m(rmTinyAllocs)},
+		{"go_memstats_mcache_inuse_bytes", "Number of bytes in use by mcache structures. Equals to /memory/classes/metadata/mcache/inuse:bytes.", false, m(rmMcacheInuse)},
+		{"go_memstats_mcache_sys_bytes", "Number of bytes used for mcache structures obtained from system. Equals to /memory/classes/metadata/mcache/inuse:bytes + /memory/classes/metadata/mcache/free:bytes.", false, m(rmMcacheInuse) + m(rmMcacheFree)},
+		{"go_memstats_mspan_inuse_bytes", "Number of bytes in use by mspan structures. Equals to /memory/classes/metadata/mspan/inuse:bytes.", false, m(rmMspanInuse)},
+		{"go_memstats_mspan_sys_bytes", "Number of bytes used for mspan structures obtained from system. Equals to /memory/classes/metadata/mspan/inuse:bytes + /memory/classes/metadata/mspan/free:bytes.", false, m(rmMspanInuse) + m(rmMspanFree)},
+		{"go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place. Equals to /gc/heap/goal:bytes.", false, m(rmHeapGoal)},
+		{"go_memstats_other_sys_bytes", "Number of bytes used for other system allocations. Equals to /memory/classes/other:bytes.", false, m(rmOtherSys)},
+		{"go_memstats_stack_inuse_bytes", "Number of bytes obtained from system for stack allocator in non-CGO environments. Equals to /memory/classes/heap/stacks:bytes.", false, m(rmStacks)},
+		{"go_memstats_stack_sys_bytes", "Number of bytes obtained from system for stack allocator. Equals to /memory/classes/heap/stacks:bytes + /memory/classes/os-stacks:bytes.", false, m(rmStacks) + m(rmOsStacks)},
+		{"go_memstats_sys_bytes", "Number of bytes obtained from system. Equals to /memory/classes/total:byte.", false, m(rmTotal)},
 	} {
 		b = appendOwnFamily(b, f.name, f.help, f.counter, f.v, om)
 	}
-	b = appendGauge(b, "go_sched_gomaxprocs_threads", "The current runtime.GOMAXPROCS setting, or the number of operating system threads that can execute user-level Go code simultaneously. Sourced from /sched/gomaxprocs:threads.", float64(r.samples[2].Value.Uint64()), om)
+	b = appendGauge(b, "go_sched_gomaxprocs_threads", "The current runtime.GOMAXPROCS setting, or the number of operating system threads that can execute user-level Go code simultaneously. Sourced from /sched/gomaxprocs:threads.", m(rmMaxProcs), om)
 	threads, _ := runtime.ThreadCreateProfile(nil)
 	b = appendGauge(b, "go_threads", "Number of OS threads created.", float64(threads), om)
 

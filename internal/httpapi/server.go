@@ -81,12 +81,23 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) snapshot() *store.Snapshot {
-	snap, _ := s.snaps.Get().(*store.Snapshot)
-	if snap == nil {
-		snap = &store.Snapshot{}
-	}
+	snap := s.pooledSnapshot()
 	s.store.Snapshot(snap)
 	return snap
+}
+
+// snapshotOf holds only the values of devices of typ (see store.SnapshotOf).
+func (s *Server) snapshotOf(typ devices.Type) *store.Snapshot {
+	snap := s.pooledSnapshot()
+	s.store.SnapshotOf(snap, typ)
+	return snap
+}
+
+func (s *Server) pooledSnapshot() *store.Snapshot {
+	if snap, _ := s.snaps.Get().(*store.Snapshot); snap != nil {
+		return snap
+	}
+	return &store.Snapshot{}
 }
 
 func (s *Server) buffer() *[]byte {
@@ -185,9 +196,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.serveSystem(w, r, segs[1:])
 		return
 	}
-	snap := s.snapshot()
-	defer s.snaps.Put(snap)
 	typ, ok := devices.TypeByName(segs[0])
+	snap := s.snapshotOf(typ)
+	defer s.snaps.Put(snap)
 	if !ok || !hasType(snap, typ) {
 		s.fail(w, http.StatusNotFound, "unknown device "+segs[0])
 		return

@@ -150,7 +150,13 @@ type Snapshot struct {
 }
 
 // Snapshot copies the current state into dst, reusing its buffers.
-func (s *Store) Snapshot(dst *Snapshot) {
+func (s *Store) Snapshot(dst *Snapshot) { s.snapshot(dst, false, 0) }
+
+// SnapshotOf is Snapshot for an answer about one device type: only the
+// states of devices of that type are copied, the others are left empty.
+func (s *Store) SnapshotOf(dst *Snapshot, typ devices.Type) { s.snapshot(dst, true, typ) }
+
+func (s *Store) snapshot(dst *Snapshot, onlyType bool, typ devices.Type) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	dst.Layout = s.layout
@@ -161,6 +167,10 @@ func (s *Store) Snapshot(dst *Snapshot) {
 	}
 	dst.States = dst.States[:len(s.states)]
 	for i := range s.states {
+		if onlyType && s.devices[i].Product.Type != typ {
+			dst.States[i].Clear()
+			continue
+		}
 		dst.States[i].CopyFrom(&s.states[i])
 	}
 }
