@@ -43,10 +43,7 @@ func TestPrometheusScrapesBridge(t *testing.T) {
 		t.Skip("takes two scrape intervals")
 	}
 	prometheus := tool(t, "prometheus")
-	seed, err := os.ReadFile(filepath.Join(reference.Dir(t), "..", "prometheus", "prometheus.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := seedConfig(t)
 	home, cabin := fakeEMSESP(t), fakeEMSESP(t)
 	bin := buildEmsd(t)
 	one, fleet, promAddr := freeAddr(t), freeAddr(t), freeAddr(t)

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/emsd/emsd/internal/reference"
 )
 
 const dashboardFile = "../contrib/grafana/emsd.json"
@@ -345,10 +343,7 @@ func TestGrafanaDashboardQueries(t *testing.T) {
 	}
 	prometheus := tool(t, "prometheus")
 	d, exprs := loadDashboard(t)
-	seed, err := os.ReadFile(filepath.Join(reference.Dir(t), "..", "prometheus", "prometheus.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := seedConfig(t)
 	for _, s := range []string{"127.0.0.1:9797", "scrape_interval: 15s"} {
 		if !bytes.Contains(seed, []byte(s)) {
 			t.Fatalf("the seed configuration no longer contains %q", s)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/emsd/emsd/internal/reference"
+	"github.com/emsd/emsd/internal/testutil"
 )
 
 // tool finds a program the end-to-end tests need. Without it the test is
@@ -73,7 +74,7 @@ func startCmd(t *testing.T, name string, args ...string) *exec.Cmd {
 
 func launch(t *testing.T, name string, args ...string) (*exec.Cmd, func()) {
 	t.Helper()
-	var out syncBuffer
+	var out testutil.SyncBuffer
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -102,24 +103,17 @@ func launch(t *testing.T, name string, args ...string) (*exec.Cmd, func()) {
 	return cmd, stop
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // buildEmsd compiles the command into a temporary directory.
+// seedConfig is the user's prometheus.yml from the shared reference.
+func seedConfig(t *testing.T) []byte {
+	t.Helper()
+	seed, err := os.ReadFile(filepath.Join(reference.Dir(t), "..", "prometheus", "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seed
+}
+
 func buildEmsd(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "emsd")
@@ -218,10 +212,7 @@ func TestPrometheusScrapesSeedConfig(t *testing.T) {
 		t.Skip("takes two scrape intervals")
 	}
 	prometheus := tool(t, "prometheus")
-	seed, err := os.ReadFile(filepath.Join(reference.Dir(t), "..", "prometheus", "prometheus.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := seedConfig(t)
 	addr, promAddr := freeAddr(t), freeAddr(t)
 	if !bytes.Contains(seed, []byte("127.0.0.1:9797")) {
 		t.Fatal("the seed configuration no longer targets 127.0.0.1:9797")

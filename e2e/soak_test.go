@@ -64,14 +64,7 @@ func TestSoak(t *testing.T) {
 	go func() { defer wg.Done(); gw.Run(ctx) }()
 	go func() {
 		defer wg.Done()
-		buf := make([]byte, 4096)
-		for {
-			n, err := ours.Read(buf)
-			gw.Feed(buf[:n])
-			if err != nil {
-				return
-			}
-		}
+		gw.FeedFrom(ours)
 	}()
 	go func() {
 		defer wg.Done()

@@ -216,16 +216,7 @@ func run(log *slog.Logger, cfg config) error {
 		if !cfg.readOnly {
 			gw.SetTransmitter(ours)
 		}
-		go func() {
-			buf := make([]byte, 4096)
-			for {
-				n, err := ours.Read(buf)
-				gw.Feed(buf[:n])
-				if err != nil {
-					return
-				}
-			}
-		}()
+		go gw.FeedFrom(ours)
 		go sim.New(cfg.sim).Serve(ctx, master, cfg.busID)
 		context.AfterFunc(ctx, func() { master.Close(); ours.Close() })
 	}

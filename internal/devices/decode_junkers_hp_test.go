@@ -1,30 +1,8 @@
 package devices
 
 import (
-	"encoding/hex"
-	"strings"
 	"testing"
-
-	"github.com/emsd/emsd/internal/telegram"
 )
-
-// feedHex feeds more telegrams (hex without CRC) to a device's state.
-func feedHex(t *testing.T, d *Device, s *State, frames ...string) {
-	t.Helper()
-	for _, h := range frames {
-		b, err := hex.DecodeString(strings.ReplaceAll(h, " ", ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := telegram.Parse(append(b, telegram.CRC(b)))
-		if err != nil {
-			t.Fatalf("%s: %v", h, err)
-		}
-		if !d.Decode(s, &tg, testTime) {
-			t.Fatalf("%s: type 0x%02X unknown", h, tg.Type)
-		}
-	}
-}
 
 // Junkers FW120 at 0x10 on an HT3 bus: ems-bus.md §6 vector 5 (three
 // monitor telegrams create hc1..hc3), a set telegram, the dhw and display

@@ -22,6 +22,13 @@ func decodeHex(t *testing.T, id, productID byte, version string, frames ...strin
 	}
 	d := NewDevice(id, p, version, "")
 	s := d.NewState()
+	feedHex(t, d, &s, frames...)
+	return d, &s
+}
+
+// feedHex feeds more telegrams (hex without CRC) to a device's state.
+func feedHex(t *testing.T, d *Device, s *State, frames ...string) {
+	t.Helper()
 	for _, h := range frames {
 		b, err := hex.DecodeString(strings.ReplaceAll(h, " ", ""))
 		if err != nil {
@@ -31,11 +38,10 @@ func decodeHex(t *testing.T, id, productID byte, version string, frames ...strin
 		if err != nil {
 			t.Fatalf("%s: %v", h, err)
 		}
-		if !d.Decode(&s, &tg, testTime) {
-			t.Fatalf("%s: type 0x%02X not known to %s", h, tg.Type, p.Name)
+		if !d.Decode(s, &tg, testTime) {
+			t.Fatalf("%s: type 0x%02X not known to %s", h, tg.Type, d.Product.Name)
 		}
 	}
-	return d, &s
 }
 
 // scaled is the value as the API reports it: the operator applied.

@@ -157,6 +157,19 @@ func (g *Gateway) Feed(stream []byte) {
 	g.framer.Feed(stream, g.frame)
 }
 
+// FeedFrom feeds everything read from r (a line the gateway listens on)
+// until reading fails, and returns that error.
+func (g *Gateway) FeedFrom(r io.Reader) error {
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		g.Feed(buf[:n])
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // FeedAt is Feed for frames recorded at a known time (a capture played
 // back): they count as received then, so what depends on time, a boiler's
 // integrated energy, comes out as it did on the bus at any replay speed.

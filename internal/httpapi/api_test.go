@@ -12,6 +12,7 @@ import (
 
 	"github.com/emsd/emsd/internal/reference"
 	"github.com/emsd/emsd/internal/telegram"
+	"github.com/emsd/emsd/internal/testutil"
 )
 
 // perfInstallation is a boiler, an RC310 with three circuits and an RC200
@@ -65,7 +66,7 @@ func TestMetricsTwoThermostats(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("status %d: %s", code, body)
 	}
-	parseMetrics(t, body) // valid exposition
+	testutil.ParseMetrics(t, body) // valid exposition
 	help, samples := families(t, string(body))
 	seltemp := samples["emsesp_seltemp"]
 	want := []string{
@@ -196,7 +197,7 @@ func TestSystemMetrics(t *testing.T) {
 	if !strings.HasPrefix(ctype, "text/plain; version=0.0.4") {
 		t.Errorf("content type %q", ctype)
 	}
-	fams := parseMetrics(t, body)
+	fams := testutil.ParseMetrics(t, body)
 	help, samples := families(t, string(body))
 	for name, h := range map[string]string{
 		"emsesp_bus_bustelegramsreceived": "busTelegramsReceived",
@@ -228,7 +229,7 @@ func TestMetricsEverything(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(ctype, "text/plain; version=0.0.4") {
 		t.Fatalf("%d %q", code, ctype)
 	}
-	fams := parseMetrics(t, body)
+	fams := testutil.ParseMetrics(t, body)
 	_, samples := families(t, strings.Split(string(body), "\n# HELP emsd_")[0]) // the devices and system; client_golang gathers the rest
 	for _, want := range []string{
 		`emsesp_seltemp{device="boiler",circuit="dhw"} 52`,

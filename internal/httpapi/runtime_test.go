@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emsd/emsd/internal/testutil"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	dto "github.com/prometheus/client_model/go"
@@ -19,7 +20,7 @@ func TestRuntimeFamiliesMatchClientGolang(t *testing.T) {
 	runtime.GC() // a last GC to report, and a heap that has settled a little
 	_, srv := newGateway(t)
 	_, _, body := get(t, srv.URL+"/metrics")
-	ours := parseMetrics(t, body)
+	ours := testutil.ParseMetrics(t, body)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

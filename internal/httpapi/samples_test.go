@@ -16,14 +16,13 @@ import (
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/httpapi"
 	"github.com/emsd/emsd/internal/reference"
 	"github.com/emsd/emsd/internal/store"
 	"github.com/emsd/emsd/internal/telegram"
+	"github.com/emsd/emsd/internal/testutil"
 )
 
 // newGateway returns a gateway with an API server in front of it.
@@ -76,16 +75,6 @@ func get(t testing.TB, url string) (int, string, []byte) {
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body
 }
 
-func parseMetrics(t *testing.T, text []byte) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(text))
-	if err != nil {
-		t.Fatalf("output does not parse: %v\n%s", err, text)
-	}
-	return fams
-}
-
 func labelString(m *dto.Metric) string {
 	var parts []string
 	for _, l := range m.GetLabel() {
@@ -114,7 +103,7 @@ func TestSamplesMatchEMSESP(t *testing.T) {
 			if code != 200 || !strings.HasPrefix(ctype, "text/plain; version=0.0.4") {
 				t.Fatalf("status %d, content type %q", code, ctype)
 			}
-			compareMetrics(t, parseMetrics(t, want), parseMetrics(t, got))
+			compareMetrics(t, testutil.ParseMetrics(t, want), testutil.ParseMetrics(t, got))
 		})
 		t.Run(device+"/values", func(t *testing.T) {
 			compareJSON(t, filepath.Join(dir, "sample_"+device+"_values.json"), srv.URL+"/api/"+device)

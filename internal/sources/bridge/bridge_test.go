@@ -17,11 +17,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/emsd/emsd/internal/httpapi"
 	"github.com/emsd/emsd/internal/reference"
+	"github.com/emsd/emsd/internal/testutil"
 )
 
 // fakeGateway answers like EMS-ESP 3.8 with the recorded samples; fault
@@ -82,16 +81,6 @@ func scrape(t *testing.T, g *Gateway, path string) (int, []byte) {
 	return w.Code, w.Body.Bytes()
 }
 
-func parse(t *testing.T, b []byte) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	return fams
-}
-
 func series(fams map[string]*dto.MetricFamily) map[string]float64 {
 	out := map[string]float64{}
 	for name, f := range fams {
@@ -123,7 +112,7 @@ func TestBridgeMatchesEMSESP(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("%s: %d %s", device, code, got)
 		}
-		ws, gs := series(parse(t, want)), series(parse(t, got))
+		ws, gs := series(testutil.ParseMetrics(t, want)), series(testutil.ParseMetrics(t, got))
 		for k, v := range ws {
 			if g, ok := gs[k]; !ok || math.Abs(g-v) > 0.005 {
 				t.Errorf("%s: %s = %v (present %v), want %v", device, k, g, ok, v)
@@ -161,7 +150,7 @@ func TestBridgeOldFirmware(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, got := scrape(t, g, "/api/boiler/metrics")
-	gs := series(parse(t, got))
+	gs := series(testutil.ParseMetrics(t, got))
 	for _, k := range []string{
 		`emsesp_curflowtemp{} current flow temperature, °C, readable, visible`,
 		`emsesp_comfort{circuit=dhw} comfort, enum, (0: hot; 1: eco; 2: intelligent), readable, writeable, visible`,
@@ -312,7 +301,7 @@ func TestFleetMetrics(t *testing.T) {
 	h := httpapi.NewFleet(names, servers, settings).Handler()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	got := series(parse(t, w.Body.Bytes()))
+	got := series(testutil.ParseMetrics(t, w.Body.Bytes()))
 	for _, k := range []string{
 		`emsesp_curflowtemp{device=boiler,gateway=a} current flow temperature, °C, readable, visible`,
 		`emsesp_curflowtemp{device=boiler,gateway=b} current flow temperature, °C, readable, visible`,

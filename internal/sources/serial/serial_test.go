@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,25 +18,8 @@ import (
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/store"
 	"github.com/emsd/emsd/internal/telegram"
+	"github.com/emsd/emsd/internal/testutil"
 )
-
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // newPty opens a pseudo-terminal and points link at its device, as udev
 // points /dev/serial/by-id at a USB adapter.
@@ -85,7 +67,7 @@ func TestSerialThroughPty(t *testing.T) {
 	link := filepath.Join(dir, "ttyEMS")
 	master := newPty(t, link)
 	st := store.New()
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	gw := gateway.New(gateway.Options{Log: log}, st)
 	src := &Source{Path: link, Mode: TxOff, Log: log, Retry: 20 * time.Millisecond, FrameGap: 15 * time.Millisecond, Feed: gw.Feed}

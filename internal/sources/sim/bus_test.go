@@ -10,6 +10,7 @@ import (
 	"github.com/emsd/emsd/internal/gateway"
 	"github.com/emsd/emsd/internal/sources/link"
 	"github.com/emsd/emsd/internal/store"
+	"github.com/emsd/emsd/internal/testutil"
 )
 
 // busRig is the simulator as bus master and a gateway on one line.
@@ -35,16 +36,7 @@ func newBusRig(t *testing.T, opt gateway.Options, damage func([]byte) []byte, si
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	go r.gw.Run(ctx)
-	go func() {
-		buf := make([]byte, 1024)
-		for {
-			n, err := ours.Read(buf)
-			r.gw.Feed(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go r.gw.FeedFrom(ours)
 	go func() {
 		New(Options{Seed: 3, Start: simStart, Speed: 60}).Serve(ctx, master, 0x0B)
 		close(r.done)
@@ -108,12 +100,10 @@ func TestGatewayOnSimulatedBus(t *testing.T) {
 // Types read again every round keep being read; a "fetch once" type
 // (UBAFactory) is read until its first answer only.
 func TestFetchOnce(t *testing.T) {
-	var capture lockedBuffer
+	var capture testutil.SyncBuffer
 	r := newBusRig(t, gateway.Options{Capture: &capture, FetchInterval: 200 * time.Millisecond}, nil, time.Time{})
 	reads := func(typ string) int { // read requests from us (0x0B) to the boiler (0x08)
-		capture.mu.Lock()
-		defer capture.mu.Unlock()
-		return strings.Count(capture.b.String(), " 0b88"+typ+"00")
+		return strings.Count(capture.String(), " 0b88"+typ+"00")
 	}
 	r.waitFor(t, "four rounds of fetches", func() bool { return reads("14") >= 4 })
 	if n := reads("04"); n != 1 {

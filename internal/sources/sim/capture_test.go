@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,18 +13,8 @@ import (
 	"github.com/emsd/emsd/internal/httpapi"
 	"github.com/emsd/emsd/internal/sources/replay"
 	"github.com/emsd/emsd/internal/store"
+	"github.com/emsd/emsd/internal/testutil"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
 
 func scrape(t *testing.T, st *store.Store, gw *gateway.Gateway, path string) []byte {
 	t.Helper()
@@ -40,7 +29,7 @@ func scrape(t *testing.T, st *store.Store, gw *gateway.Gateway, path string) []b
 
 // A capture of a live bus, replayed, gives the same metrics.
 func TestCaptureReplay(t *testing.T) {
-	var capture lockedBuffer
+	var capture testutil.SyncBuffer
 	r := newBusRig(t, gateway.Options{Capture: &capture}, nil, start.Add(6*time.Hour)) // the morning heat-up
 	r.waitFor(t, "fetched values", func() bool { _, ok := r.value(devices.TagHC1, "comforttemp"); return ok })
 	r.waitFor(t, "burner energy", func() bool { return boilerEnergy(r.st).Heat > 0 })
@@ -53,9 +42,7 @@ func TestCaptureReplay(t *testing.T) {
 
 	st := store.New()
 	gw := gateway.New(gateway.Options{}, st)
-	capture.mu.Lock()
-	file := capture.b.Bytes()
-	capture.mu.Unlock()
+	file := []byte(capture.String())
 	p := replay.Player{Speed: 0, Feed: gw.FeedAt, Skipped: func(line int, err error) { t.Errorf("line %d: %v", line, err) }}
 	if n, err := p.Play(context.Background(), bytes.NewReader(file)); err != nil || n == 0 {
 		t.Fatalf("replayed %d frames: %v", n, err)
